@@ -1,0 +1,42 @@
+# crmlab — two commands on a fresh machine:
+#   make course   set everything up and open the course in JupyterLab
+#   make test     set everything up and run every test
+# Everything is installed into .venv from this repository's own files.
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+
+.PHONY: course test setup setup-dev browser notebooks benchmark dataset clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install -e .
+
+setup-dev: $(BIN)/python
+	$(BIN)/pip install -e ".[dev]"
+
+browser:
+	bash .ci/install-browser
+
+course: setup
+	bash .ci/open-course $(PORT)
+
+test: setup-dev browser
+	MPLBACKEND=agg $(BIN)/python -m pytest -n 2 --timeout 900
+
+notebooks: setup-dev
+	$(BIN)/python -m crmlab.exercises.generate
+
+benchmark: setup-dev
+	$(BIN)/python benchmarks/run_all.py
+
+dataset: setup
+	$(BIN)/python -m sim --scenario classroom --seed 7 --out datasets/classroom --overwrite
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

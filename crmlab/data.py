@@ -1,0 +1,208 @@
+"""Loading and validating an event log.
+
+The event log is a set of tables (``customers``, ``transactions``, ``stages``,
+``contacts``, ``service``, ``surveys`` and, for simulated data, ``truth``).
+``crmlab`` reads it from a Parquet folder or from CSV files, and checks a
+transactions table once, at the boundary, before any analysis:
+
+* the table is not empty;
+* the named columns exist (column names are parameters, so a real shop's export
+  with ``cust``/``order_date``/``total`` columns works too);
+* every amount is a number, not NaN, and not negative (a zero amount — a free
+  sample — is allowed);
+* every date parses and none lies after the analysis date ``as_of``;
+* order ids, when there is an order-id column, are unique.
+
+A broken rule raises :class:`crmlab.errors.CRMDataError` naming the column, the
+rule and the first offending rows. Nothing is dropped or repaired silently.
+
+Example
+-------
+>>> import pandas as pd
+>>> tx = pd.DataFrame({"customer_id": [1, 1], "date": ["2024-01-05", "2024-02-01"],
+...                    "amount": [20.0, 35.5]})
+>>> validate_transactions(tx)["date"].dtype
+dtype('<M8[ns]')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crmlab.errors import CRMDataError
+
+TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
+
+__all__ = ["validate_transactions", "to_datetime_column", "load", "EventLogData", "TABLES"]
+
+
+def _first_rows(mask: pd.Series | np.ndarray, index: pd.Index) -> list:
+    return list(index[np.asarray(mask, dtype=bool)][:5])
+
+
+def to_datetime_column(series: pd.Series, column: str) -> pd.Series:
+    """Parse a column of dates to ``datetime64[ns]``, or raise naming the bad rows.
+
+    Missing values (NaN/None/NaT) and text that is not a date are both errors.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series):
+        parsed = series
+        if getattr(series.dt, "tz", None) is not None:
+            parsed = series.dt.tz_localize(None)
+    else:
+        parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+    bad = parsed.isna()
+    if bad.any():
+        rows = _first_rows(bad, series.index)
+        values = [series.loc[r] for r in rows]
+        raise CRMDataError(column, "unparseable or missing date", rows, detail=f"values {values!r}")
+    return parsed.astype("datetime64[ns]")
+
+
+def validate_transactions(
+    tx: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str | None = "amount",
+    order_id: str | None = "order_id",
+    as_of=None,
+) -> pd.DataFrame:
+    """Check a transactions table and return a copy with parsed dates.
+
+    Parameters
+    ----------
+    tx : DataFrame
+        One row per order. It is never modified.
+    customer, date, amount : str
+        Column names. ``amount=None`` skips the amount checks (for count-only data).
+    order_id : str or None
+        Order-id column; checked for duplicates when present. With the default
+        name and no such column, the check is skipped; a non-default name that is
+        missing is an error.
+    as_of : date-like, optional
+        Analysis date (observation end); a transaction after it is an error.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``tx`` whose ``date`` column is ``datetime64[ns]`` and whose
+        ``amount`` column is float.
+
+    Raises
+    ------
+    CRMDataError
+        Naming the column, the rule and the first offending rows.
+    """
+    if not isinstance(tx, pd.DataFrame):
+        raise CRMDataError(None, "transactions must be a pandas DataFrame", detail=f"got {type(tx).__name__}")
+    if len(tx) == 0:
+        raise CRMDataError(None, "transactions table is empty")
+    needed = [customer, date] + ([amount] if amount is not None else [])
+    if order_id is not None and order_id != "order_id":
+        needed.append(order_id)
+    for col in needed:
+        if col not in tx.columns:
+            raise CRMDataError(col, "missing column", detail=f"columns present: {list(tx.columns)}")
+    out = tx.copy()
+    missing_customer = out[customer].isna()
+    if missing_customer.any():
+        raise CRMDataError(customer, "missing customer id", _first_rows(missing_customer, out.index))
+    out[date] = to_datetime_column(out[date], date)
+    if amount is not None:
+        values = pd.to_numeric(out[amount], errors="coerce")
+        not_number = values.isna() & out[amount].notna()
+        if not_number.any():
+            rows = _first_rows(not_number, out.index)
+            raise CRMDataError(amount, "amount is not a number", rows,
+                               detail=f"values {[out[amount].loc[r] for r in rows]!r}")
+        nan = values.isna()
+        if nan.any():
+            raise CRMDataError(amount, "NaN amount", _first_rows(nan, out.index))
+        inf = ~np.isfinite(values.to_numpy(dtype=float))
+        if inf.any():
+            raise CRMDataError(amount, "infinite amount", _first_rows(inf, out.index))
+        neg = values < 0
+        if neg.any():
+            rows = _first_rows(neg, out.index)
+            raise CRMDataError(amount, "negative amount", rows,
+                               detail=f"values {[float(values.loc[r]) for r in rows]!r}")
+        out[amount] = values.astype(float)
+    if as_of is not None:
+        cutoff = pd.Timestamp(as_of)
+        late = out[date] > cutoff
+        if late.any():
+            raise CRMDataError(date, f"date after the analysis date as_of={cutoff.date()}",
+                               _first_rows(late, out.index))
+    if order_id is not None and order_id in out.columns:
+        dup = out[order_id].duplicated(keep=False)
+        if dup.any():
+            rows = _first_rows(dup, out.index)
+            raise CRMDataError(order_id, "duplicate order id", rows,
+                               detail=f"ids {sorted({out[order_id].loc[r] for r in rows})!r}")
+    return out
+
+
+@dataclass
+class EventLogData:
+    """The tables of an event log read from disk (``None`` where a table is absent)."""
+
+    customers: pd.DataFrame | None = None
+    transactions: pd.DataFrame | None = None
+    stages: pd.DataFrame | None = None
+    contacts: pd.DataFrame | None = None
+    service: pd.DataFrame | None = None
+    surveys: pd.DataFrame | None = None
+    truth: pd.DataFrame | None = None
+    card: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables that are present, by name."""
+        return {name: getattr(self, name) for name in TABLES if getattr(self, name) is not None}
+
+
+_DATE_COLUMNS = ("date", "acquired_at", "opened_at", "answered_at", "resolved_at", "churn_date", "birth_date")
+
+
+def load(path: str | Path, *, tables: tuple[str, ...] = TABLES) -> EventLogData:
+    """Read an event log from a folder of Parquet files (``NAME.parquet``) or CSV files (``NAME.csv``).
+
+    Parquet is preferred when both exist. A data card (``card.json``), if present,
+    is read into ``.card``. Date-like columns in CSV files are parsed.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist or holds no transactions table.
+    """
+    import json
+
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"event log folder not found: {folder}")
+    found: dict = {}
+    for name in tables:
+        if name not in TABLES:
+            raise CRMDataError("tables", "unknown table name", detail=f"got {name!r}; known: {TABLES}")
+        pq, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+        if pq.exists():
+            found[name] = pd.read_parquet(pq)
+        elif csv.exists():
+            df = pd.read_csv(csv)
+            for col in df.columns:
+                if col in _DATE_COLUMNS or col.endswith("_at") or col.endswith("_date"):
+                    df[col] = pd.to_datetime(df[col], errors="raise", format="mixed")
+            found[name] = df
+        elif (folder / "csv" / f"{name}.csv").exists():
+            return load(folder / "csv", tables=tables)
+    if "transactions" in tables and "transactions" not in found:
+        raise FileNotFoundError(f"no transactions.parquet or transactions.csv in {folder}")
+    card = {}
+    for card_name in ("card.json", "datacard.json"):
+        if (folder / card_name).exists():
+            card = json.loads((folder / card_name).read_text(encoding="utf-8"))
+            break
+    return EventLogData(card=card, **found)

@@ -1,0 +1,56 @@
+"""Errors raised by crmlab when its input breaks a rule.
+
+Every error names the column (or parameter), the rule that was broken and the
+first offending rows, so a student can find the problem in their own data.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+
+class CRMDataError(ValueError):
+    """Bad input to a crmlab function.
+
+    Attributes
+    ----------
+    column : str or None
+        The column or parameter at fault.
+    rule : str
+        A short name of the broken rule, e.g. ``"negative amount"``.
+    rows : list
+        Index labels of the first offending rows (at most 5), possibly empty.
+    """
+
+    def __init__(self, column: str | None, rule: str, rows: Sequence = (), detail: str = ""):
+        self.column = column
+        self.rule = rule
+        self.rows = list(rows)[:5]
+        where = f"column '{column}'" if column is not None else "input"
+        msg = f"{where}: {rule}"
+        if detail:
+            msg += f" ({detail})"
+        if self.rows:
+            msg += f"; first offending rows: {self.rows}"
+        super().__init__(msg)
+
+
+def check_positive(name: str, value: float, *, allow_zero: bool = False) -> float:
+    """Raise :class:`CRMDataError` unless ``value`` is a finite number > 0 (or ≥ 0)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise CRMDataError(name, "must be a number", detail=f"got {value!r}") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise CRMDataError(name, "must be finite", detail=f"got {value!r}")
+    if v < 0 or (v == 0 and not allow_zero):
+        bound = "≥ 0" if allow_zero else "> 0"
+        raise CRMDataError(name, f"must be {bound}", detail=f"got {value!r}")
+    return v
+
+
+def check_probability(name: str, value: float) -> float:
+    """Raise :class:`CRMDataError` unless ``0 ≤ value ≤ 1``."""
+    v = check_positive(name, value, allow_zero=True)
+    if v > 1:
+        raise CRMDataError(name, "must be a probability in [0, 1]", detail=f"got {value!r}")
+    return v
