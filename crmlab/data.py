@@ -36,7 +36,7 @@ from crmlab.errors import CRMDataError
 
 TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
 
-__all__ = ["validate_transactions", "to_datetime_column", "load", "EventLogData", "TABLES"]
+__all__ = ["validate_transactions", "to_datetime_column", "load", "EventLogData", "TABLES", "dataset_path", "classroom"]
 
 
 def _first_rows(mask: pd.Series | np.ndarray, index: pd.Index) -> list:
@@ -206,3 +206,18 @@ def load(path: str | Path, *, tables: tuple[str, ...] = TABLES) -> EventLogData:
             card = json.loads((folder / card_name).read_text(encoding="utf-8"))
             break
     return EventLogData(card=card, **found)
+
+
+def dataset_path(name: str = "classroom") -> Path:
+    """Folder of a dataset shipped in the repository's ``datasets/`` folder."""
+    here = Path(__file__).resolve().parent.parent / "datasets" / name
+    if not here.is_dir():
+        raise FileNotFoundError(
+            f"dataset {name!r} not found at {here}; regenerate it with "
+            f"`python -m sim --scenario {name} --seed 7 --out datasets/{name} --overwrite`")
+    return here
+
+
+def classroom() -> EventLogData:
+    """The classroom dataset every chapter notebook uses (``datasets/classroom``)."""
+    return load(dataset_path("classroom"))
