@@ -1,0 +1,33 @@
+"""Run every benchmark script in this folder, one after another.
+
+Each ``bench_*.py`` prints its own figures and ratios against a baseline run in
+the same process; this runner only calls them in turn and reports failures.
+
+    .venv/bin/python benchmarks/run_all.py            # all
+    .venv/bin/python benchmarks/run_all.py rfm clv    # those whose name contains a word
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(words: list[str]) -> int:
+    scripts = sorted(HERE.glob("bench_*.py"))
+    if words:
+        scripts = [s for s in scripts if any(w in s.stem for w in words)]
+    failed = []
+    for script in scripts:
+        print(f"\n===== {script.name} =====", flush=True)
+        if subprocess.call([sys.executable, str(script)], cwd=HERE.parent) != 0:
+            failed.append(script.name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
