@@ -1,0 +1,182 @@
+"""Self-check exercises for the chapter notebooks.
+
+A student writes an answer and calls :func:`check`::
+
+    from crmlab.exercises import check
+    answer = ...            # your code here
+    check("04.rfm_cells", answer)
+
+and gets one of three messages: *right*, *not quite* (with a hint), or *not
+answered yet* (while ``answer`` is still ``...``), so a fresh notebook runs top
+to bottom. In Jupyter the message is a small coloured box; elsewhere plain text.
+
+The expected answers live in ``crmlab/exercises/key_NN.json`` (one file per
+chapter, encoded — see :mod:`crmlab.exercises.answers`). Authors rebuild a key from
+the worked solutions of the instructor notebook with
+``python -m crmlab.exercises.keys NN``; the student notebooks are generated with
+``python -m crmlab.exercises.generate`` (see ``notebooks/AUTHORING.md``).
+
+Two environment variables are for authors and tests, not students:
+
+``CRMLAB_EXERCISE_RECORD=<file>``
+    record mode: every ``check`` call appends the normalised answer to the file
+    (JSON lines) instead of checking it; used by the key builder.
+``CRMLAB_EXERCISE_LOG=<file>``
+    every ``check`` call appends ``{"id": ..., "status": ...}`` to the file; the
+    tests use it to prove that every exercise of an instructor notebook says *right*.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+
+from crmlab.exercises.answers import (DEFAULT_ATOL, DEFAULT_RTOL, AnswerTypeError, NotAnswered,
+                                      compare, describe, normalise, read_key)
+
+__all__ = ["check", "CheckResult"]
+
+RECORD_ENV = "CRMLAB_EXERCISE_RECORD"
+LOG_ENV = "CRMLAB_EXERCISE_LOG"
+
+_STYLE = {  # status: (symbol, title, border colour, background colour)
+    "right": ("✔", "Right!", "#2e7d32", "#e8f5e9"),
+    "wrong": ("✘", "Not quite.", "#c62828", "#ffebee"),
+    "not answered": ("…", "Not answered yet.", "#757575", "#f5f5f5"),
+    "no key": ("?", "No answer key.", "#ef6c00", "#fff3e0"),
+    "unknown exercise": ("?", "Unknown exercise.", "#ef6c00", "#fff3e0"),
+    "recorded": ("●", "Recorded for the answer key.", "#1565c0", "#e3f2fd"),
+}
+
+
+class CheckResult:
+    """The outcome of one :func:`check` call.
+
+    Attributes
+    ----------
+    exercise : str
+        Exercise id, e.g. ``"04.rfm_cells"``.
+    status : str
+        ``"right"``, ``"wrong"``, ``"not answered"``, ``"no key"``,
+        ``"unknown exercise"`` or ``"recorded"``.
+    message : str
+        What to do next (the hint when wrong).
+
+    ``bool(result)`` is True only when the answer is right.
+    """
+
+    def __init__(self, exercise: str, status: str, message: str):
+        self.exercise = exercise
+        self.status = status
+        self.message = message
+        self._shown_by_check = False
+
+    def __bool__(self) -> bool:
+        return self.status == "right"
+
+    def text(self) -> str:
+        symbol, title, _, _ = _STYLE[self.status]
+        return f"{symbol} [{self.exercise}] {title} {self.message}".rstrip()
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        symbol, title, border, background = _STYLE[self.status]
+        return (f'<div style="border-left:6px solid {border};background:{background};'
+                f'padding:6px 12px;margin:4px 0;font-size:1.05em">'
+                f'<b>{symbol} {html.escape(title)}</b> '
+                f'<span style="color:#555">[{html.escape(self.exercise)}]</span><br>'
+                f'{html.escape(self.message)}</div>')
+
+    def _ipython_display_(self) -> None:
+        # check() has already shown this result; when it is also the value of the
+        # cell's last line, IPython asks again: show it once, not twice.
+        if self._shown_by_check:
+            self._shown_by_check = False
+            return
+        from IPython.display import display
+        display({"text/plain": self.text(), "text/html": self._repr_html_()}, raw=True)
+
+
+def _append_jsonl(path: str, record: dict) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+def _evaluate(exercise: str, answer) -> CheckResult:
+    chapter = exercise.split(".", 1)[0]
+    record_file = os.environ.get(RECORD_ENV)
+    if record_file:
+        try:
+            value = normalise(answer)
+        except NotAnswered:
+            raise RuntimeError(f"record mode: exercise {exercise} has no answer (still `...`) "
+                               "in the instructor notebook") from None
+        _append_jsonl(record_file, {"id": exercise, "answer": value})
+        return CheckResult(exercise, "recorded", "")
+    key = read_key(chapter)
+    if key is None:
+        return CheckResult(exercise, "no key",
+                           f"There is no answer key for chapter {chapter} yet "
+                           f"(authors: python -m crmlab.exercises.keys {chapter}).")
+    if exercise not in key:
+        known = ", ".join(sorted(key))
+        return CheckResult(exercise, "unknown exercise",
+                           f"Check the exercise name; chapter {chapter} has: {known}.")
+    entry = key[exercise]
+    try:
+        given = normalise(answer)
+    except NotAnswered:
+        return CheckResult(exercise, "not answered",
+                           "Replace the `...` with your code or number, then run the cell again.")
+    except AnswerTypeError as err:
+        return CheckResult(exercise, "wrong", f"{err}. Hint: {entry['hint']}")
+    expected = entry["answer"]
+    if given["kind"] != expected["kind"]:
+        return CheckResult(exercise, "wrong",
+                           f"Expected {describe(expected)}, got {describe(given)}. Hint: {entry['hint']}")
+    if compare(given, expected, rtol=entry.get("rtol", DEFAULT_RTOL), atol=entry.get("atol", DEFAULT_ATOL)):
+        return CheckResult(exercise, "right", entry.get("praise", ""))
+    return CheckResult(exercise, "wrong", f"Hint: {entry['hint']}")
+
+
+def _in_ipython() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def check(exercise: str, answer) -> CheckResult:
+    """Check a student's answer to an exercise, show the verdict and return it.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id ``"NN.name"`` printed in the notebook, e.g. ``"03.clv_5y"``.
+    answer : number, str, bool, list, set, dict, Series or ``...``
+        The student's answer; ``...`` means not answered yet.
+
+    Returns
+    -------
+    CheckResult
+        Shown as a coloured box in Jupyter (text elsewhere); ``bool(result)`` is
+        True when right.
+
+    Examples
+    --------
+    >>> check("00.customers", ...)        # doctest: +SKIP
+    … [00.customers] Not answered yet. Replace the `...` with your code or number, then run the cell again.
+    """
+    result = _evaluate(exercise, answer)
+    log_file = os.environ.get(LOG_ENV)
+    if log_file:
+        _append_jsonl(log_file, {"id": exercise, "status": result.status})
+    if _in_ipython():
+        result._ipython_display_()
+        result._shown_by_check = True
+    else:
+        print(result.text())
+    return result
