@@ -36,7 +36,8 @@ from crmlab.errors import CRMDataError
 
 TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
 
-__all__ = ["validate_transactions", "to_datetime_column", "load", "EventLogData", "TABLES", "dataset_path", "classroom"]
+__all__ = ["validate_transactions", "select_transactions", "resolve_as_of", "to_datetime_column", "load",
+           "EventLogData", "TABLES", "dataset_path", "classroom"]
 
 
 def _first_rows(mask: pd.Series | np.ndarray, index: pd.Index) -> list:
@@ -144,6 +145,55 @@ def validate_transactions(
             raise CRMDataError(order_id, "duplicate order id", rows,
                                detail=f"ids {sorted({out[order_id].loc[r] for r in rows})!r}")
     return out
+
+
+def select_transactions(
+    tx: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str | None = "amount",
+    order_id: str | None = "order_id",
+    as_of=None,
+    extra: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Validate only the columns an analysis needs and return them as a new table.
+
+    The same rules as :func:`validate_transactions`, applied to the columns
+    ``customer``, ``date``, ``amount`` (unless ``None``), ``order_id`` (when
+    present) and ``extra``. Copying a few columns instead of the whole table keeps
+    large logs fast. ``tx`` is never modified.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1], "date": ["2024-01-05"], "amount": [9.5], "city": ["Wuhan"]})
+    >>> list(select_transactions(tx).columns)
+    ['customer_id', 'date', 'amount']
+    """
+    if not isinstance(tx, pd.DataFrame):
+        raise CRMDataError(None, "transactions must be a pandas DataFrame", detail=f"got {type(tx).__name__}")
+    cols = [customer, date] + ([amount] if amount is not None else [])
+    if order_id is not None and (order_id in tx.columns or order_id != "order_id"):
+        cols.append(order_id)
+    cols += [c for c in extra if c not in cols]
+    for col in cols:
+        if col not in tx.columns:
+            raise CRMDataError(col, "missing column", detail=f"columns present: {list(tx.columns)}")
+    return validate_transactions(tx[cols], customer=customer, date=date, amount=amount,
+                                 order_id=order_id, as_of=as_of)
+
+
+def resolve_as_of(as_of, dates: pd.Series) -> pd.Timestamp:
+    """The analysis date: ``as_of`` parsed, or the last date in ``dates`` when ``None``."""
+    if as_of is None:
+        return pd.Timestamp(dates.max())
+    try:
+        ts = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise CRMDataError("as_of", "unparseable date", detail=f"got {as_of!r}") from None
+    if ts is pd.NaT:
+        raise CRMDataError("as_of", "unparseable date", detail=f"got {as_of!r}")
+    return ts
 
 
 @dataclass

@@ -1,0 +1,104 @@
+"""Bad-input rules of crmlab.data (one test per rule) and loading an event log from disk."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab import data, rfm
+from crmlab.errors import CRMDataError
+
+
+@pytest.fixture
+def tx():
+    return pd.DataFrame({"order_id": [1, 2, 3], "customer_id": ["a", "b", "a"],
+                         "date": ["2024-01-01", "2024-01-02", "2024-01-03"], "amount": [10.0, 20.0, 30.0]})
+
+
+def test_missing_column(tx):
+    with pytest.raises(CRMDataError, match="'amount': missing column") as e:
+        data.validate_transactions(tx.drop(columns="amount"))
+    assert e.value.column == "amount"
+    with pytest.raises(CRMDataError, match="'spend': missing column"):
+        rfm.rfm_table(tx, amount="spend")
+
+
+def test_nan_amount(tx):
+    bad = tx.assign(amount=[10.0, np.nan, 30.0])
+    with pytest.raises(CRMDataError, match="NaN amount") as e:
+        data.validate_transactions(bad)
+    assert e.value.rows == [1]
+
+
+def test_negative_amount(tx):
+    bad = tx.assign(amount=[10.0, 20.0, -5.0])
+    with pytest.raises(CRMDataError, match="negative amount") as e:
+        rfm.rfm_table(bad)
+    assert e.value.column == "amount" and e.value.rows == [2]
+
+
+def test_non_numeric_amount(tx):
+    bad = tx.assign(amount=["10", "twenty", "30"])
+    with pytest.raises(CRMDataError, match="not a number"):
+        data.validate_transactions(bad)
+
+
+def test_unparseable_date(tx):
+    bad = tx.assign(date=["2024-01-01", "yesterday", "2024-01-03"])
+    with pytest.raises(CRMDataError, match="unparseable") as e:
+        data.validate_transactions(bad)
+    assert e.value.column == "date" and e.value.rows == [1]
+
+
+def test_date_after_as_of(tx):
+    with pytest.raises(CRMDataError, match="after the analysis date") as e:
+        data.validate_transactions(tx, as_of="2024-01-02")
+    assert e.value.rows == [2]
+
+
+def test_duplicate_order_id(tx):
+    bad = tx.assign(order_id=[1, 2, 2])
+    with pytest.raises(CRMDataError, match="duplicate order id") as e:
+        rfm.rfm_table(bad)
+    assert e.value.rows == [1, 2]
+
+
+def test_empty_table(tx):
+    with pytest.raises(CRMDataError, match="empty"):
+        rfm.rfm_table(tx.iloc[0:0])
+
+
+def test_missing_customer_id(tx):
+    bad = tx.assign(customer_id=["a", None, "a"])
+    with pytest.raises(CRMDataError, match="missing customer id"):
+        data.validate_transactions(bad)
+
+
+def test_not_a_dataframe():
+    with pytest.raises(CRMDataError, match="DataFrame"):
+        data.select_transactions([1, 2, 3])
+
+
+def test_select_transactions_keeps_only_needed_columns(tx):
+    out = data.select_transactions(tx.assign(city="Wuhan"), extra=("city",))
+    assert list(out.columns) == ["customer_id", "date", "amount", "order_id", "city"]
+    assert out["date"].dtype == "datetime64[ns]"
+    assert tx["date"].dtype != "datetime64[ns]"          # input untouched
+
+
+def test_resolve_as_of(tx):
+    dates = pd.to_datetime(tx["date"])
+    assert data.resolve_as_of(None, dates) == pd.Timestamp("2024-01-03")
+    assert data.resolve_as_of("2024-02-01", dates) == pd.Timestamp("2024-02-01")
+    with pytest.raises(CRMDataError, match="as_of"):
+        data.resolve_as_of("soon", dates)
+
+
+def test_load_csv_and_parquet_folder(tmp_path, tx):
+    tx.to_csv(tmp_path / "transactions.csv", index=False)
+    log = data.load(tmp_path)
+    assert log.transactions["date"].dtype.kind == "M" and len(log.transactions) == 3
+    pq = tmp_path / "pq"
+    pq.mkdir()
+    data.validate_transactions(tx).to_parquet(pq / "transactions.parquet")
+    assert list(data.load(pq).tables()) == ["transactions"]
+    with pytest.raises(FileNotFoundError):
+        data.load(tmp_path / "nowhere")

@@ -1,0 +1,102 @@
+"""Unit tests for crmlab.value: every formula against a hand-worked number."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab import value
+from crmlab.errors import CRMDataError
+
+
+def test_discounted_value():
+    # 100 + 110/1.1 + 121/1.21 = 100 + 100 + 100
+    assert value.discounted_value([100, 110, 121], 0.10) == pytest.approx(300.0)
+    # r = 0: plain sum
+    assert value.discounted_value([1, 2, 3], 0.0) == pytest.approx(6.0)
+    with pytest.raises(CRMDataError, match="rate"):
+        value.discounted_value([1, 2], -0.1)
+    with pytest.raises(CRMDataError, match="values"):
+        value.discounted_value([1, np.nan], 0.1)
+    with pytest.raises(CRMDataError, match="values"):
+        value.discounted_value([], 0.1)
+
+
+def test_crv_p_hand_worked():
+    # T̄ = 0.25 y, L = 1 y → ⌊1/0.25⌋ = 4 purchases of m·M̄ = 0.4·50 = 20, r = 0 → 80
+    assert value.crv_p(0.25, 50, 1.0, 0.0, margin=0.4) == pytest.approx(80.0)
+    # T̄ = 1, L = 2.5 → 2 purchases of 100 at r = 0.1: 100/1.1 + 100/1.21 = 90.9091 + 82.6446 = 173.5537
+    assert value.crv_p(1.0, 100, 2.5, 0.1) == pytest.approx(173.55371900826447)
+    # lifetime shorter than a cycle → no purchase left
+    assert value.crv_p(1.0, 100, 0.5, 0.1) == 0.0
+    with pytest.raises(CRMDataError, match="avg_cycle"):
+        value.crv_p(0.0, 100, 1.0, 0.1)
+    with pytest.raises(CRMDataError, match="margin"):
+        value.crv_p(1.0, 100, 1.0, 0.1, margin=1.5)
+
+
+def test_retention_clv_infinite_closed_form():
+    # m r/(1+d−r) = 100·0.8/(1.1−0.8) = 80/0.3 = 266.667
+    assert value.retention_clv(100, 0.8, 0.1) == pytest.approx(266.6666667)
+    # include current period: m(1+d)/(1+d−r) = 100·1.1/0.3 = 366.667
+    assert value.retention_clv(100, 0.8, 0.1, include_current=True) == pytest.approx(366.6666667)
+
+
+def test_retention_clv_finite_and_limit():
+    # T = 3: 100·(0.8/1.1 + 0.64/1.21 + 0.512/1.331) = 72.7273 + 52.8926 + 38.4673 = 164.0872
+    assert value.retention_clv(100, 0.8, 0.1, horizon=3) == pytest.approx(164.08715251690458)
+    # finite horizon approaches the closed form
+    assert value.retention_clv(100, 0.8, 0.1, horizon=500) == pytest.approx(value.retention_clv(100, 0.8, 0.1))
+    assert value.retention_clv(100, 0.8, 0.1, horizon=0) == 0.0
+    with pytest.raises(CRMDataError, match="retention"):
+        value.retention_clv(100, 1.0, 0.0)
+    with pytest.raises(CRMDataError, match="horizon"):
+        value.retention_clv(100, 0.8, 0.1, horizon=2.5)
+
+
+def test_value_score_hand_worked():
+    c = pd.DataFrame({"consumption": [10, 30, 20], "contribution": [5, 15, 10], "cost_to_serve": [2, 1, 3],
+                      "future_profit": [0, 10, 5], "loyalty": [1, 1, 1], "credit": [700, 600, 650]},
+                     index=["a", "b", "c"])
+    before = c.copy()
+    s = value.value_score(c)
+    # c: consumption 0.5, contribution 0.5, cost_to_serve scaled (3−1)/(3−1)=1 → reversed 0
+    #   current = 0.4·0.5 + 0.4·0.5 + 0.2·0 = 0.4
+    #   potential = 0.5·0.5 + 0.3·0.5 (constant) + 0.2·0.5 = 0.5
+    #   score = 100·(0.6·0.4 + 0.4·0.5) = 44
+    assert s.loc["c", "current"] == pytest.approx(0.4)
+    assert s.loc["c", "potential"] == pytest.approx(0.5)
+    assert s.loc["c", "score"] == pytest.approx(44.0)
+    # b: current = 0.4+0.4+0.2·(1−0) = 1; potential = 0.5 + 0.15 + 0 = 0.65; score = 60 + 26 = 86
+    assert s.loc["b", "score"] == pytest.approx(86.0)
+    pd.testing.assert_frame_equal(c, before)
+    with pytest.raises(CRMDataError, match="credit"):
+        value.value_score(c.drop(columns="credit"))
+    with pytest.raises(CRMDataError, match="current_weights"):
+        value.value_score(c, current_weights={"consumption": 0.5, "contribution": 0.6})
+
+
+def test_acquisition_payback():
+    # margin 60, retention 0.9, d = 0: expected margins 54, 48.6, … ; 54 < 100 ≤ 102.6 → 2 periods
+    p = value.acquisition_payback(100, 60, 0.9, 0.0)
+    assert p.payback_periods == 2
+    assert p.clv == pytest.approx(540.0)          # 60·0.9/(1 − 0.9)
+    assert p.ltv_to_cac == pytest.approx(5.4)
+    assert p.net_value == pytest.approx(440.0)
+    # never pays back: CLV = 10·0.5/(1.1−0.5) = 8.33 < 100
+    assert value.acquisition_payback(100, 10, 0.5, 0.1).payback_periods is None
+
+
+def test_customer_profit_with_cost_to_serve():
+    tx = pd.DataFrame({"order_id": [1, 2, 3], "customer_id": [1, 1, 2], "date": ["2024-01-01"] * 3,
+                       "amount": [100.0, 50.0, 20.0], "cost": [60.0, 30.0, 15.0]})
+    before = tx.copy()
+    p = value.customer_profit(tx, cost_to_serve=5.0)
+    # customer 1: 150 − 90 − 2·5 = 50 ; customer 2: 20 − 15 − 5 = 0
+    assert p["gross_profit"].tolist() == [60.0, 5.0]
+    assert p["profit"].tolist() == [50.0, 0.0]
+    per_customer = value.customer_profit(tx, cost_to_serve=pd.Series({1: 70.0, 2: 1.0}))
+    assert per_customer["profit"].tolist() == [-10.0, 4.0]   # 60 − 70, 5 − 1
+    pd.testing.assert_frame_equal(tx, before)
+    with pytest.raises(CRMDataError, match="cost_to_serve"):
+        value.customer_profit(tx, cost_to_serve=pd.Series({1: 70.0}))
+    with pytest.raises(CRMDataError, match="cost"):
+        value.customer_profit(tx.drop(columns="cost"))
