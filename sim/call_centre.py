@@ -16,8 +16,8 @@ length and utilisation are given by the Erlang C formulas in
 
 Example
 -------
->>> import sim
->>> tickets = sim.call_centre(arrival_rate=6.0, service_rate=2.0, agents=4, days=2, seed=1)
+>>> from sim.call_centre import call_centre   # also available as sim.call_centre
+>>> tickets = call_centre(arrival_rate=6.0, service_rate=2.0, agents=4, days=2, seed=1)
 >>> list(tickets.columns)
 ['customer_id', 'opened_at', 'answered_at', 'resolved_at', 'kind', 'wait_hours', 'service_hours']
 """
@@ -32,7 +32,7 @@ import simpy
 
 from .queueing import check_mmc
 
-__all__ = ["HOURS_PER_DAY", "CallCentre", "call_centre", "warmup_days_for", "LOG_COLUMNS"]
+__all__ = ["HOURS_PER_DAY", "CallCentre", "call_centre", "queue_statistics", "warmup_days_for", "LOG_COLUMNS"]
 
 HOURS_PER_DAY = 24.0
 
@@ -217,7 +217,7 @@ def call_centre(
     Example
     -------
     >>> t = call_centre(arrival_rate=6.0, service_rate=2.0, agents=4, days=30, seed=1)
-    >>> 0.6 < t["service_hours"].sum() / (4 * 30 * 24) < 0.9     # utilisation ρ = 6/8
+    >>> bool(0.6 < t["service_hours"].sum() / (4 * 30 * 24) < 0.9)     # utilisation ρ = 6/8
     True
     """
     lam, mu, c = check_mmc(arrival_rate, service_rate, agents)
@@ -270,3 +270,76 @@ def call_centre(
         window_start=start_ts, window_end=start_ts + pd.Timedelta(days=days),
     )
     return table
+
+
+def queue_statistics(
+    tickets: pd.DataFrame,
+    agents: int,
+    window_start: str | pd.Timestamp | None = None,
+    window_end: str | pd.Timestamp | None = None,
+) -> dict[str, float]:
+    """Measure a tickets table the way queueing theory describes a queue.
+
+    Works on :func:`call_centre` output and on the event log's ``service``
+    table (only ``opened_at``, ``answered_at``, ``resolved_at`` are used).
+    Rates and times are per hour. Time averages count every ticket's time
+    inside the window [window_start, window_end):
+
+    * ``arrival_rate``          λ̂ = tickets opened in the window / window hours
+    * ``mean_wait``             Ŵq = mean(answered_at − opened_at), hours
+    * ``mean_time_in_system``   Ŵ  = mean(resolved_at − opened_at), hours
+    * ``mean_queue_length``     L̂q = Σ time spent waiting inside the window / window hours
+    * ``mean_number_in_system`` L̂  = Σ time open inside the window / window hours
+    * ``utilisation``           ρ̂  = Σ agent time inside the window / (agents · window hours)
+
+    Little's law says L̂ ≈ λ̂·Ŵ and L̂q ≈ λ̂·Ŵq up to tickets that straddle
+    the window's edges.
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        Tickets; not modified.
+    agents : int
+        Number of agents (for the utilisation).
+    window_start, window_end : date, optional
+        The observed window; default ``tickets.attrs["window_start"]`` /
+        ``["window_end"]`` as set by :func:`call_centre`.
+
+    Example
+    -------
+    >>> t = call_centre(arrival_rate=6.0, service_rate=2.0, agents=4, days=30, seed=1)
+    >>> s = queue_statistics(t, agents=4)
+    >>> bool(abs(s["mean_number_in_system"] - s["arrival_rate"] * s["mean_time_in_system"]) < 0.05)
+    True
+    """
+    for column in ("opened_at", "answered_at", "resolved_at"):
+        if column not in tickets.columns:
+            raise ValueError(f"tickets must have a column {column!r}; it has {list(tickets.columns)}")
+    if window_start is None:
+        window_start = tickets.attrs.get("window_start")
+    if window_end is None:
+        window_end = tickets.attrs.get("window_end")
+    if window_start is None or window_end is None:
+        raise ValueError("window_start and window_end are needed (tickets.attrs has no window)")
+    ws, we = pd.Timestamp(window_start), pd.Timestamp(window_end)
+    if not we > ws:
+        raise ValueError(f"window_end must be after window_start, got {ws} .. {we}")
+    hours = (we - ws) / pd.Timedelta(hours=1)
+
+    def since_start(column: str) -> np.ndarray:
+        return ((tickets[column] - ws) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+
+    opened, answered, resolved = since_start("opened_at"), since_start("answered_at"), since_start("resolved_at")
+
+    def inside(a: np.ndarray, b: np.ndarray) -> float:  # Σ length of [a, b) ∩ [0, hours)
+        return float(np.sum(np.clip(b, 0.0, hours) - np.clip(a, 0.0, hours)))
+
+    in_window = (opened >= 0) & (opened < hours)
+    return {
+        "arrival_rate": float(in_window.sum()) / hours,
+        "mean_wait": float(np.mean(answered[in_window] - opened[in_window])),
+        "mean_time_in_system": float(np.mean(resolved[in_window] - opened[in_window])),
+        "mean_queue_length": inside(opened, answered) / hours,
+        "mean_number_in_system": inside(opened, resolved) / hours,
+        "utilisation": inside(answered, resolved) / (int(agents) * hours),
+    }

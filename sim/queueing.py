@@ -60,7 +60,7 @@ def check_mmc(arrival_rate: float, service_rate: float, agents: int) -> tuple[fl
     >>> check_mmc(8.0, 2.0, 4)
     Traceback (most recent call last):
     ...
-    ValueError: unstable queue: arrival_rate=8.0 must be below agents*service_rate=4*2.0=8.0 (utilisation 1.0 >= 1)
+    ValueError: unstable queue: arrival_rate=8.0 must be below agents*service_rate=4*2.0=8.0 (utilisation 1.0000 >= 1)
     """
     values = {}
     for name, value in (("arrival_rate", arrival_rate), ("service_rate", service_rate)):
@@ -82,7 +82,7 @@ def check_mmc(arrival_rate: float, service_rate: float, agents: int) -> tuple[fl
     if rho >= 1:
         raise ValueError(
             f"unstable queue: arrival_rate={lam} must be below agents*service_rate="
-            f"{c}*{mu}={c * mu} (utilisation {rho:.3g} >= 1)"
+            f"{c}*{mu}={c * mu} (utilisation {rho:.4f} >= 1)"
         )
     return lam, mu, c
 
