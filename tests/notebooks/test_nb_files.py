@@ -1,0 +1,67 @@
+"""The committed notebook files: no outputs, student notebooks up to date with their
+instructor sources, answer keys that accept their own answers and reject wrong ones."""
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from nb_helpers import CHAPTERS_N1, all_notebooks, notebook_id, plain_value, wrong_value  # noqa: E402
+
+import crmlab.exercises as ex  # noqa: E402
+from crmlab.exercises import answers, check  # noqa: E402
+from crmlab.exercises.generate import (NOTEBOOKS, instructor_notebooks, notebook_text,  # noqa: E402
+                                       student_notebook, student_path)
+
+
+def _key_chapters() -> list[str]:
+    return sorted(p.stem.split("_")[1] for p in answers.KEY_DIR.glob("key_*.json"))
+
+
+def test_chapters_00_to_03_exist():
+    names = {p.name[:2] for p in instructor_notebooks(NOTEBOOKS)}
+    assert set(CHAPTERS_N1) <= names
+
+
+@pytest.mark.parametrize("path", all_notebooks(), ids=notebook_id)
+def test_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name} cell {cell.id} has outputs"
+        assert "%matplotlib widget" not in cell.source
+
+
+@pytest.mark.parametrize("source", instructor_notebooks(NOTEBOOKS), ids=lambda p: p.name)
+def test_student_notebook_up_to_date(source, tmp_path):
+    target = student_path(source)
+    assert target.exists(), f"missing {target}: run python -m crmlab.exercises.generate"
+    fresh = tmp_path / target.name
+    fresh.write_text(notebook_text(student_notebook(nbformat.read(source, as_version=4))), encoding="utf-8")
+    assert fresh.read_bytes() == target.read_bytes(), (
+        f"{target.name} is out of date with {source.name}: run python -m crmlab.exercises.generate")
+    assert "### BEGIN SOLUTION" not in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("source", instructor_notebooks(NOTEBOOKS), ids=lambda p: p.name)
+def test_every_chapter_has_key_and_exercise_list(source):
+    key = answers.read_key(source.name[:2])
+    assert key is not None, f"no key for {source.name}"
+    assert 2 <= len(key) <= 4, f"{source.name}: chapters have 2-4 exercises, key has {len(key)}"
+    assert source.with_suffix(".exercises.toml").exists()
+
+
+@pytest.mark.parametrize("chapter", _key_chapters())
+def test_key_accepts_own_answers_rejects_wrong(chapter, monkeypatch, capsys):
+    monkeypatch.delenv(ex.RECORD_ENV, raising=False)
+    data = json.loads(answers.key_path(chapter).read_text(encoding="utf-8"))
+    assert data["chapter"] == chapter
+    for ex_id, entry in answers.read_key(chapter).items():
+        rtol, atol = entry.get("rtol", answers.DEFAULT_RTOL), entry.get("atol", answers.DEFAULT_ATOL)
+        assert check(ex_id, plain_value(entry["answer"])).status == "right", ex_id
+        assert check(ex_id, wrong_value(entry["answer"], rtol, atol)).status == "wrong", ex_id
+        assert check(ex_id, ...).status == "not answered", ex_id
+        assert entry["hint"].strip()
