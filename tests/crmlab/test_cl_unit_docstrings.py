@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 
-MODULES = ["crmlab.data", "crmlab.rfm", "crmlab.tiers", "crmlab.value", "crmlab.lifecycle"]
+MODULES = ["crmlab.data", "crmlab.rfm", "crmlab.tiers", "crmlab.value", "crmlab.lifecycle", "crmlab.loyalty",
+           "crmlab.kpi"]
 
 
 @pytest.mark.parametrize("name", MODULES)
