@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["crmlab.data", "crmlab.rfm", "crmlab.tiers", "crmlab.value", "crmlab.lifecycle", "crmlab.loyalty",
-           "crmlab.kpi"]
+           "crmlab.kpi", "crmlab.composition"]
 
 
 @pytest.mark.parametrize("name", MODULES)
