@@ -1,0 +1,270 @@
+"""Chapter 05 explorer: move the tier cut-offs, watch customers and profit change tier.
+
+The compute functions are pure and tested:
+
+* :func:`cost_to_serve` — a cost-to-serve figure per customer from orders and
+  service tickets, for :func:`crmlab.value.customer_profit`;
+* :func:`retier` — re-cut the cycle and amount of :func:`crmlab.tiers.five_tier`'s
+  table at new cut-offs (fast: the transactions are read once);
+* :func:`tier_shares` — each tier's share of customers and of profit for given
+  cut-offs, and how many customers changed tier compared with a baseline.
+
+The widget :func:`tier_explorer` has two range sliders (purchase-cycle and
+amount cut-offs) and draws the 3×3 grid and the profit share per tier.
+
+Example
+-------
+>>> import pandas as pd
+>>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 2], "amount": [100., 100., 5., 5.],
+...                    "date": ["2024-01-01", "2024-01-08", "2024-01-01", "2024-04-10"]})
+>>> features = tiers.five_tier(tx)            # cycle and amount per customer
+>>> profit = pd.Series({1: 80.0, 2: 2.0})
+>>> res = tier_shares(features, profit, {"cycle": (10, 60), "amount": (20, 50)})
+>>> res["summary"].loc[["platinum", "optimize"], "profit_share"].tolist()   # 80/82, 2/82
+[0.975609756097561, 0.024390243902439025]
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlab import tiers
+from crmlab.data import select_transactions
+from crmlab.errors import CRMDataError, check_positive
+from crmlab.explore import FIGSIZE, explorer, projector_style, show
+
+__all__ = ["cost_to_serve", "retier", "tier_shares", "draw", "tier_explorer"]
+
+
+def cost_to_serve(
+    tx: pd.DataFrame,
+    service: pd.DataFrame | None = None,
+    *,
+    per_order: float = 0.0,
+    per_ticket: float = 0.0,
+    customer: str = "customer_id",
+    date: str = "date",
+) -> pd.Series:
+    """Cost to serve each customer of ``tx``: order handling plus service tickets.
+
+        cost_to_serve_i = per_order · orders_i + per_ticket · tickets_i
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Transactions (one row per order; never modified).
+    service : DataFrame, optional
+        Service tickets with a ``customer`` column (one row per ticket). Tickets
+        of customers who never ordered are not counted (they are not in ``tx``).
+    per_order, per_ticket : float
+        Money per order handled and per ticket served, ≥ 0.
+
+    Returns
+    -------
+    Series indexed by customer (sorted), name ``cost_to_serve``.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-01"] * 3, "amount": [1., 1., 1.]})
+    >>> tickets = pd.DataFrame({"customer_id": [2, 2, 9]})
+    >>> cost_to_serve(tx, tickets, per_order=3.0, per_ticket=20.0).tolist()   # 2·3; 1·3 + 2·20
+    [6.0, 43.0]
+    """
+    po = check_positive("per_order", per_order, allow_zero=True)
+    pt = check_positive("per_ticket", per_ticket, allow_zero=True)
+    t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=None)
+    orders = t.groupby(customer, sort=True).size()
+    tickets = pd.Series(0, index=orders.index)
+    if service is not None:
+        if customer not in service.columns:
+            raise CRMDataError(customer, "missing column in service table",
+                               detail=f"columns present: {list(service.columns)}")
+        tickets = service.groupby(customer).size().reindex(orders.index, fill_value=0)
+    out = po * orders.astype(float) + pt * tickets.astype(float)
+    out.name = "cost_to_serve"
+    return out
+
+
+def retier(features: pd.DataFrame, cutoffs: dict) -> pd.DataFrame:
+    """Re-cut customers whose cycle and amount are known into the five tiers.
+
+    The same rule as :func:`crmlab.tiers.five_tier` with explicit ``cutoffs``
+    (a value equal to a cut-off falls in the lower class), applied to its
+    output, so a widget does not re-read the transactions on every move.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Output of :func:`crmlab.tiers.five_tier` (columns ``cycle``, ``amount``).
+    cutoffs : dict
+        ``{"cycle": (c1, c2), "amount": (a1, a2)}``, each pair increasing.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``features`` with new ``cycle_class``, ``amount_class`` and ``tier``.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"cycle": [7.0, 99.0], "amount": [100.0, 5.0]}, index=[1, 2])
+    >>> retier(f, {"cycle": (10, 60), "amount": (20, 50)})["tier"].tolist()
+    ['platinum', 'optimize']
+    """
+    cuts = {}
+    for key in ("cycle", "amount"):
+        if key not in cutoffs:
+            raise CRMDataError("cutoffs", f"missing key {key!r}", detail=f"got {cutoffs!r}")
+        pair = tuple(float(x) for x in cutoffs[key])
+        if len(pair) != 2 or not pair[0] <= pair[1]:
+            raise CRMDataError("cutoffs", f"{key} needs two increasing cut-offs", detail=f"got {cutoffs[key]!r}")
+        cuts[key] = pair
+    for col in ("cycle", "amount"):
+        if col not in features.columns:
+            raise CRMDataError(col, "missing column (pass the output of tiers.five_tier)",
+                               detail=f"columns present: {list(features.columns)}")
+    ci = np.searchsorted(cuts["cycle"], features["cycle"].to_numpy(dtype=float), side="left")
+    ai = np.searchsorted(cuts["amount"], features["amount"].to_numpy(dtype=float), side="left")
+    cycle_names = np.array(["short", "medium", "long"], dtype=object)
+    amount_names = np.array(["small", "medium", "large"], dtype=object)
+    grid = np.empty((3, 3), dtype=object)
+    for (a_cls, c_cls), tier in tiers.TIER_GRID.items():
+        grid[list(amount_names).index(a_cls), list(cycle_names).index(c_cls)] = tier
+    out = features.copy()
+    out["cycle_class"] = cycle_names[ci].astype(str)
+    out["amount_class"] = amount_names[ai].astype(str)
+    out["tier"] = grid[ai, ci].astype(str)
+    out.attrs["cutoffs"] = cuts
+    return out
+
+
+def tier_shares(
+    features: pd.DataFrame,
+    profit: pd.Series,
+    cutoffs: dict | None = None,
+    *,
+    baseline: pd.Series | None = None,
+) -> dict:
+    """Five tiers for the given cut-offs, with customer and profit shares per tier.
+
+        profit_share_tier = Σ_{i in tier} profit_i / Σ_i profit_i
+
+    Parameters
+    ----------
+    features : DataFrame
+        Output of :func:`crmlab.tiers.five_tier` (cycle and amount per customer).
+    profit : Series
+        Profit per customer (e.g. ``value.customer_profit(...)["profit"]``);
+        every customer of ``features`` needs one.
+    cutoffs : dict, optional
+        ``{"cycle": (c1, c2), "amount": (a1, a2)}`` (see :func:`retier`);
+        default: keep the tiers of ``features``.
+    baseline : Series, optional
+        A previous tier per customer; the result counts who moved.
+
+    Returns
+    -------
+    dict
+        ``tiers`` (the tier table plus ``profit``), ``summary`` (DataFrame
+        indexed by tier, best first: ``customers``, ``customer_share``,
+        ``profit``, ``profit_share``, ``profit_per_customer``), ``grid``
+        (customers per amount class × cycle class, large amount and short cycle
+        first), ``changed`` (customers whose tier differs from ``baseline``;
+        None without one), ``cutoffs``.
+    """
+    table = retier(features, cutoffs) if cutoffs is not None else features.copy()
+    p = pd.Series(profit)
+    missing = table.index.difference(p.index)
+    if len(missing):
+        raise CRMDataError("profit", "no profit for customer", list(missing))
+    table["profit"] = pd.to_numeric(p, errors="coerce").reindex(table.index).astype(float)
+    if table["profit"].isna().any():
+        raise CRMDataError("profit", "NaN profit", list(table.index[table["profit"].isna()]))
+    total = float(table["profit"].sum())
+    g = table.groupby("tier")["profit"]
+    order = pd.Index(list(tiers.TIERS), name="tier")
+    summary = pd.DataFrame({"customers": g.size().reindex(order, fill_value=0).astype(np.int64),
+                            "profit": g.sum().reindex(order, fill_value=0.0)})
+    summary["customer_share"] = summary["customers"] / len(table)
+    summary["profit_share"] = summary["profit"] / total if total != 0 else np.nan
+    summary["profit_per_customer"] = summary["profit"] / summary["customers"].where(summary["customers"] > 0)
+    summary = summary[["customers", "customer_share", "profit", "profit_share", "profit_per_customer"]]
+    grid = (table.groupby(["amount_class", "cycle_class"]).size().unstack("cycle_class", fill_value=0)
+            .reindex(index=pd.Index(["large", "medium", "small"], name="amount_class"),
+                     columns=pd.Index(["short", "medium", "long"], name="cycle_class"), fill_value=0)
+            .astype(np.int64))
+    changed = None
+    if baseline is not None:
+        base = pd.Series(baseline).reindex(table.index).astype(str)
+        changed = int((base != table["tier"]).sum())
+    return {"tiers": table, "summary": summary, "grid": grid, "changed": changed,
+            "cutoffs": table.attrs.get("cutoffs")}
+
+
+_TIER_COLOURS = {"platinum": "#6a1b9a", "gold": "#f9a825", "silver": "#90a4ae",
+                 "development": "#43a047", "optimize": "#e53935"}
+
+
+def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
+         baseline: pd.Series | None = None) -> None:
+    """The 3×3 grid (customers per square) and profit vs customer share per tier, then show."""
+    import matplotlib.pyplot as plt
+
+    res = tier_shares(features, profit, {"cycle": cycle, "amount": amount}, baseline=baseline)
+    grid, summary = res["grid"], res["summary"]
+    with plt.rc_context(projector_style()):
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=FIGSIZE)
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.88, wspace=0.35)
+        names = {(a, c): t for (a, c), t in tiers.TIER_GRID.items()}
+        for i, a in enumerate(grid.index):
+            for j, c in enumerate(grid.columns):
+                tier = names[(a, c)]
+                ax1.add_patch(plt.Rectangle((j, 2 - i), 1, 1, color=_TIER_COLOURS[tier], alpha=0.35))
+                ax1.text(j + 0.5, 2 - i + 0.6, tier, ha="center", va="center", fontsize=12)
+                ax1.text(j + 0.5, 2 - i + 0.3, f"{grid.iat[i, j]:,}", ha="center", va="center",
+                         fontsize=13, weight="bold")
+        ax1.set_xlim(0, 3)
+        ax1.set_ylim(0, 3)
+        ax1.set_xticks([0.5, 1.5, 2.5], ["short", "medium", "long"])
+        ax1.set_yticks([2.5, 1.5, 0.5], ["large", "medium", "small"])
+        ax1.set_xlabel(f"purchase cycle (cut at {cycle[0]:.0f} and {cycle[1]:.0f} days)")
+        ax1.set_ylabel("amount per order")
+        ax1.set_title(f"Customers per square (¥{amount[0]:,.0f} / ¥{amount[1]:,.0f})", fontsize=13)
+        x = np.arange(len(summary))
+        ax2.bar(x - 0.2, summary["customer_share"] * 100, width=0.4, color="#b0bec5", label="customers")
+        ax2.bar(x + 0.2, summary["profit_share"] * 100, width=0.4,
+                color=[_TIER_COLOURS[t] for t in summary.index], label="profit")
+        ax2.axhline(0, color="black", linewidth=0.8)
+        ax2.set_xticks(x, list(summary.index), rotation=20)
+        ax2.set_ylabel("share (%)")
+        moved = "" if res["changed"] is None else f": {res['changed']:,} moved tier"
+        ax2.set_title(f"Share per tier{moved}", fontsize=13)
+        ax2.legend(loc="upper right")
+        show(fig)
+
+
+def tier_explorer(tx: pd.DataFrame, profit: pd.Series):
+    """Widget: two range sliders for the cycle and amount cut-offs (start: tertiles).
+
+    The sliders start at the tertile cut-offs rounded to whole days and yuan; the
+    title of the right panel counts the customers who left their starting tier.
+    Returns the ipywidgets box (display it as the last line of a cell).
+    """
+    import ipywidgets as widgets
+
+    t = select_transactions(tx, order_id=None)
+    tertiles = tiers.five_tier(t, order_id=None).attrs["cutoffs"]
+    cuts = {k: tuple(float(round(c)) for c in v) for k, v in tertiles.items()}  # slider steps are whole
+    base = tiers.five_tier(t, cuts, order_id=None)
+    cycle_max = float(np.ceil(np.nanquantile(base["cycle"], 0.98)))
+    amount_max = float(np.ceil(np.nanquantile(base["amount"], 0.98)))
+    cycle = widgets.FloatRangeSlider(value=list(cuts["cycle"]), min=0, max=cycle_max, step=1,
+                                     description="cycle (days)", continuous_update=False,
+                                     readout_format=".0f", layout=widgets.Layout(width="460px"),
+                                     style={"description_width": "110px"})
+    amount = widgets.FloatRangeSlider(value=list(cuts["amount"]), min=0, max=amount_max, step=1,
+                                      description="amount (¥)", continuous_update=False,
+                                      readout_format=",.0f", layout=widgets.Layout(width="460px"),
+                                      style={"description_width": "110px"})
+    return explorer(lambda cycle, amount: draw(base, profit, tuple(cycle), tuple(amount), base["tier"]),
+                    {"cycle": cycle, "amount": amount}, columns=1,
+                    title="Move the cut-offs: who changes tier, and where does the profit go?")
