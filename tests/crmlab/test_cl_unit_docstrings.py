@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["crmlab.data", "crmlab.rfm", "crmlab.tiers", "crmlab.value", "crmlab.lifecycle", "crmlab.loyalty",
-           "crmlab.kpi", "crmlab.composition"]
+           "crmlab.kpi", "crmlab.composition", "crmlab.plots"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,121 @@
+"""crmlab.plots: each figure draws the numbers of the table it is given, with titles and labels."""
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from crmlab import kpi, lifecycle, plots, rfm, tiers  # noqa: E402
+from crmlab.errors import CRMDataError  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def tx():
+    rng = np.random.default_rng(0)
+    n = 400
+    return pd.DataFrame({"order_id": np.arange(n), "customer_id": rng.integers(0, 80, n),
+                         "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+                         "amount": rng.gamma(2.0, 20.0, n)})
+
+
+def _labelled(ax):
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert ax.title.get_fontsize() >= 14 and ax.xaxis.label.get_fontsize() >= 12
+
+
+def test_rfm_heatmap_cells(tx):
+    t = rfm.rfm_table(tx)
+    ax = plots.rfm_heatmap(t, value=None)
+    _labelled(ax)
+    grid = ax.images[0].get_array().filled(0)
+    assert grid.sum() == len(t)
+    # top-left cell is R=5, F=1
+    assert grid[0, 0] == ((t.r_score == 5) & (t.f_score == 1)).sum()
+    ax2 = plots.rfm_heatmap(t, value="monetary")
+    g2 = ax2.images[0].get_array()
+    expected = t[(t.r_score == 1) & (t.f_score == 5)]["monetary"]
+    if len(expected):
+        assert g2[4, 4] == pytest.approx(expected.mean())
+    with pytest.raises(CRMDataError, match="r_score"):
+        plots.rfm_heatmap(pd.DataFrame({"x": [1]}))
+
+
+def test_tier_grid_counts(tx):
+    t = tiers.five_tier(tx)
+    ax = plots.tier_grid(t)
+    _labelled(ax)
+    grid = ax.images[0].get_array()
+    assert grid.sum() == len(t)
+    assert grid[0, 0] == ((t.amount_class == "large") & (t.cycle_class == "short")).sum()
+    assert any(txt.get_text().startswith("platinum") for txt in ax.texts)
+
+
+def test_whale_curve_plot_marks_peak():
+    ax = plots.whale_curve(pd.Series([50.0, 30.0, 20.0, 10.0, -10.0]))
+    _labelled(ax)
+    x, y = ax.lines[0].get_data()
+    assert y[-1] == pytest.approx(100.0) and y.max() == pytest.approx(110.0)   # 110/100
+    assert x[0] == 0.0 and x[-1] == pytest.approx(100.0)
+
+
+def test_cohort_curves(tx):
+    table = lifecycle.cohort_table(tx)
+    curve = lifecycle.retention_curve(tx)
+    ax = plots.cohort_curves(table, pooled=curve, max_cohorts=4)
+    _labelled(ax)
+    assert len(ax.lines) == 5
+    np.testing.assert_allclose(ax.lines[-1].get_ydata(), curve.to_numpy() * 100)
+
+
+def test_kpi_trends(tx):
+    k = kpi.kpi_table(tx)
+    axes = plots.kpi_trends(k, ["active", "revenue"])
+    assert len(axes) == 2
+    np.testing.assert_allclose(axes[1].lines[0].get_ydata(), k["revenue"].to_numpy())
+    single = plots.kpi_trends(k, "aov")
+    assert single.get_ylabel() == "money per order"
+    with pytest.raises(CRMDataError, match="nps"):
+        plots.kpi_trends(k, ["nps"])
+
+
+class _ToyModel:
+    """P(alive) = 1 / (1 + 0.1 · x · (T − t_x)): decreases with silence, faster for frequent buyers."""
+
+    calls = 0
+
+    def probability_alive(self, frequency, recency, T):
+        _ToyModel.calls += 1
+        f, r, t = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
+        return 1.0 / (1.0 + 0.1 * f * (t - r))
+
+
+def test_p_alive_matrix_with_toy_model():
+    ax = plots.p_alive_matrix(_ToyModel(), max_frequency=4, max_recency=12, T=10)
+    _labelled(ax)
+    grid = ax.images[0].get_array()
+    assert grid.shape == (5, 13)
+    assert _ToyModel.calls == 1                      # one vectorised call
+    assert grid[2, 5] == pytest.approx(1 / (1 + 0.1 * 2 * 5))    # x=2, t_x=5, T=10 → 0.5
+    assert np.ma.is_masked(grid[0, 11])              # recency 11 > T = 10 is impossible
+    with pytest.raises(CRMDataError, match="max_frequency"):
+        plots.p_alive_matrix(_ToyModel(), 0, 10, 10)
+
+
+def test_p_alive_matrix_with_bgnbd():
+    clv = pytest.importorskip("crmlab.clv")
+    model = clv.BGNBD()
+    model.params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    ax = plots.p_alive_matrix(model, max_frequency=10, max_recency=39, T=39)
+    grid = ax.images[0].get_array()
+    # BG/NBD: a customer with no repeat purchase is alive with probability 1
+    np.testing.assert_allclose(grid[0, :], 1.0)
+    # bought often and recently (x=10, t_x=39=T) is very likely alive; often but long ago (t_x=5) is not
+    assert grid[10, 39] > 0.9 and grid[10, 5] < 0.01
