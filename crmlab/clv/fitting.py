@@ -1,0 +1,271 @@
+"""Shared machinery of the CLV models: input checks, grouping, maximum likelihood.
+
+Every model here is fitted the same way, and the way is chosen so fits converge
+on real data:
+
+1. **Check the summary** (:func:`summary_arrays`): named columns present, no NaN,
+   whole non-negative frequencies, 0 ≤ recency ≤ T, recency 0 for customers
+   without repeat purchases. A broken rule raises :class:`CRMDataError`.
+2. **Group identical rows** (:func:`group_rows`): customers with the same
+   (frequency, recency, T) contribute the same likelihood term, so the term is
+   computed once and multiplied by the count (the weight). Real summaries with
+   daily dates have many repeats, which makes every evaluation cheaper.
+3. **Optimise on the log scale**: all parameters are positive, so the optimiser
+   works on θ = ln(parameter), which is unbounded, and gets the *analytic*
+   gradient of the log-likelihood (∂ℓ/∂θ = parameter · ∂ℓ/∂parameter).
+4. **Standard errors from the Hessian**: the observed information on the log
+   scale is the finite-difference Jacobian of the analytic gradient at the
+   optimum; its inverse is the covariance of θ. Because the gradient is zero at
+   the maximum, Cov(parameter) = D Cov(θ) D with D = diag(parameter), so
+   SE(parameter) = parameter · SE(θ) (the delta method, exact here).
+"""
+from __future__ import annotations
+
+import warnings
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from crmlab.errors import CRMDataError
+
+__all__ = ["summary_arrays", "group_rows", "customer_arrays", "as_float_array", "FittedModel",
+           "ConvergenceWarning"]
+
+
+class ConvergenceWarning(UserWarning):
+    """The maximum-likelihood search stopped without meeting its tolerance."""
+
+
+def _first_rows(mask: np.ndarray, index: pd.Index) -> list:
+    return list(index[np.asarray(mask, dtype=bool)][:5])
+
+
+def _column(summary: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in summary.columns:
+        raise CRMDataError(name, "missing column", detail=f"columns present: {list(summary.columns)}")
+    values = pd.to_numeric(summary[name], errors="coerce")
+    bad = values.isna().to_numpy()
+    if bad.any():
+        raise CRMDataError(name, "missing or non-numeric value", _first_rows(bad, summary.index))
+    arr = values.to_numpy(dtype=float)
+    inf = ~np.isfinite(arr)
+    if inf.any():
+        raise CRMDataError(name, "infinite value", _first_rows(inf, summary.index))
+    return arr
+
+
+def summary_arrays(summary: pd.DataFrame, *, frequency: str = "frequency", recency: str = "recency",
+                   T: str = "T") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check a (frequency, recency, T) summary and return the three columns as float arrays.
+
+    Rules (each one its own error): DataFrame, not empty; the columns exist and
+    hold finite numbers; frequency is a whole number ≥ 0; recency ≥ 0; T ≥ recency;
+    recency = 0 when frequency = 0.
+    """
+    if not isinstance(summary, pd.DataFrame):
+        raise CRMDataError(None, "summary must be a pandas DataFrame", detail=f"got {type(summary).__name__}")
+    if len(summary) == 0:
+        raise CRMDataError(None, "summary is empty")
+    x = _column(summary, frequency)
+    tx = _column(summary, recency)
+    t_end = _column(summary, T)
+    idx = summary.index
+    if (x < 0).any():
+        raise CRMDataError(frequency, "negative frequency", _first_rows(x < 0, idx))
+    if (x != np.round(x)).any():
+        raise CRMDataError(frequency, "frequency must be a whole number of repeat purchases",
+                           _first_rows(x != np.round(x), idx))
+    if (tx < 0).any():
+        raise CRMDataError(recency, "negative recency", _first_rows(tx < 0, idx))
+    if (t_end < tx).any():
+        raise CRMDataError(T, "T smaller than recency (last purchase after the observation end)",
+                           _first_rows(t_end < tx, idx))
+    odd = (x == 0) & (tx != 0)
+    if odd.any():
+        raise CRMDataError(recency, "recency must be 0 when frequency is 0", _first_rows(odd, idx))
+    return x, tx, t_end
+
+
+def group_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Unique rows of the given columns and how often each occurs.
+
+    >>> cols, w = group_rows(np.array([0., 2., 0.]), np.array([5., 7., 5.]))
+    >>> [c.tolist() for c in cols], w.tolist()
+    ([[0.0, 2.0], [5.0, 7.0]], [2.0, 1.0])
+    """
+    stacked = np.column_stack(columns)
+    unique, counts = np.unique(stacked, axis=0, return_counts=True)
+    return [unique[:, j].copy() for j in range(unique.shape[1])], counts.astype(float)
+
+
+class FittedModel:
+    """Base class: parameters fitted by maximum likelihood on the log scale.
+
+    Subclasses set ``PARAM_NAMES`` and implement ``_loglik_and_grad(params, data)``
+    returning the per-row log-likelihood terms and their gradient with respect to
+    the (natural) parameters, shape (rows, k).
+    """
+
+    PARAM_NAMES: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.params: dict[str, float] = {}
+        self.standard_errors: dict[str, float] = {}
+        self.log_likelihood: float = float("nan")
+        self.converged: bool = False
+        self.n_customers: int = 0
+        self.covariance: pd.DataFrame | None = None
+
+    # -- to be provided by each model --------------------------------------
+    def _loglik_and_grad(self, params: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    # -- shared ------------------------------------------------------------
+    def _is_fitted(self) -> None:
+        if not self.params:
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call .fit(summary) first")
+
+    def _param_array(self) -> np.ndarray:
+        self._is_fitted()
+        return np.array([self.params[n] for n in self.PARAM_NAMES])
+
+    def _total_and_grad(self, params: np.ndarray, data: tuple, weights: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, grad = self._loglik_and_grad(params, data)
+        return float(weights @ ll), weights @ grad
+
+    def _maximise(self, data: tuple, weights: np.ndarray, start: np.ndarray, *, tol: float = 1e-10,
+                  maxiter: int = 2000) -> None:
+        """Maximise the weighted log-likelihood over θ = ln(params); set params, LL, SEs."""
+        n = float(weights.sum())
+
+        def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            params = np.exp(theta)
+            ll, grad = self._total_and_grad(params, data, weights)
+            if not np.isfinite(ll):
+                return np.inf, np.zeros_like(theta)
+            # mean negative log-likelihood keeps the scale independent of n
+            return -ll / n, -(grad * params) / n
+
+        result = optimize.minimize(objective, np.log(start), jac=True, method="L-BFGS-B",
+                                   options={"maxiter": maxiter, "gtol": tol, "ftol": 1e-15, "maxcor": 20})
+        theta = result.x
+        # a few Newton steps on the analytic gradient polish the optimum to ~1e-12
+        theta, hess = self._newton_polish(theta, data, weights)
+        params = np.exp(theta)
+        ll, grad = self._total_and_grad(params, data, weights)
+        self.params = {k: float(v) for k, v in zip(self.PARAM_NAMES, params)}
+        self.log_likelihood = ll
+        self.n_customers = int(round(n))
+        grad_theta = grad * params
+        self.converged = bool(np.all(np.abs(grad_theta) <= 1e-4 * max(1.0, np.sqrt(n)))) and np.isfinite(ll)
+        if not self.converged:
+            warnings.warn(f"{type(self).__name__}: the likelihood search did not converge "
+                          f"(gradient {grad_theta}); parameters may be unreliable", ConvergenceWarning,
+                          stacklevel=3)
+        self._set_standard_errors(params, hess)
+
+    def _hessian_theta(self, theta: np.ndarray, data: tuple, weights: np.ndarray) -> np.ndarray:
+        """Hessian of the total log-likelihood in θ by central differences of the analytic gradient."""
+        k = theta.size
+        hess = np.empty((k, k))
+        for j in range(k):
+            h = 1e-5 * max(1.0, abs(theta[j]))
+            up, down = theta.copy(), theta.copy()
+            up[j] += h
+            down[j] -= h
+            g_up = self._total_and_grad(np.exp(up), data, weights)[1] * np.exp(up)
+            g_down = self._total_and_grad(np.exp(down), data, weights)[1] * np.exp(down)
+            hess[:, j] = (g_up - g_down) / (2 * h)
+        return 0.5 * (hess + hess.T)
+
+    def _newton_polish(self, theta: np.ndarray, data: tuple, weights: np.ndarray,
+                       steps: int = 4) -> tuple[np.ndarray, np.ndarray]:
+        """Newton steps with the Hessian of the starting point, then the Hessian at the end."""
+        hess = self._hessian_theta(theta, data, weights)
+        moved = False
+        for _ in range(steps):
+            params = np.exp(theta)
+            ll, grad = self._total_and_grad(params, data, weights)
+            g = grad * params
+            try:
+                step = np.linalg.solve(hess, g)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 0.5:
+                break
+            candidate = theta - step
+            ll_new, _ = self._total_and_grad(np.exp(candidate), data, weights)
+            if not (np.isfinite(ll_new) and ll_new >= ll - 1e-9 * abs(ll)):
+                break
+            theta = candidate
+            moved = True
+            if np.max(np.abs(step)) < 1e-10:
+                break
+        if moved:
+            hess = self._hessian_theta(theta, data, weights)
+        return theta, hess
+
+    def _set_standard_errors(self, params: np.ndarray, hess_theta: np.ndarray) -> None:
+        names = list(self.PARAM_NAMES)
+        try:
+            cov_theta = np.linalg.inv(-hess_theta)
+            ok = np.all(np.linalg.eigvalsh(-hess_theta) > 0)
+        except np.linalg.LinAlgError:
+            ok = False
+        if not ok:
+            warnings.warn(f"{type(self).__name__}: the Hessian is not negative definite at the optimum; "
+                          "standard errors are not available (NaN)", ConvergenceWarning, stacklevel=4)
+            cov = np.full((len(names), len(names)), np.nan)
+        else:
+            cov = cov_theta * np.outer(params, params)
+        self.covariance = pd.DataFrame(cov, index=names, columns=names)
+        self.standard_errors = {n: float(np.sqrt(cov[i, i])) for i, n in enumerate(names)}
+
+    def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
+        """Wald intervals computed on the log scale (so they stay positive).
+
+        ``exp(ln θ̂ ± z · SE(θ̂)/θ̂)`` with z the normal quantile for ``level``.
+        """
+        self._is_fitted()
+        if not 0 < level < 1:
+            raise CRMDataError("level", "must be between 0 and 1", detail=f"got {level!r}")
+        z = stats.norm.ppf(0.5 + level / 2)
+        rows = {}
+        for name in self.PARAM_NAMES:
+            est, se = self.params[name], self.standard_errors[name]
+            half = z * se / est
+            rows[name] = {"estimate": est, "std_error": se,
+                          "lower": est * np.exp(-half), "upper": est * np.exp(half)}
+        return pd.DataFrame(rows).T
+
+    def __repr__(self) -> str:
+        if not self.params:
+            return f"{type(self).__name__}(not fitted)"
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        return f"{type(self).__name__}({shown}; log-likelihood={self.log_likelihood:.2f}, n={self.n_customers})"
+
+
+def as_float_array(value, name: str) -> np.ndarray:
+    """``value`` as a float array, or a CRMDataError naming ``name``."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CRMDataError(name, "must be numeric", detail=f"got {value!r}") from None
+    if not np.all(np.isfinite(arr)):
+        raise CRMDataError(name, "must be finite (no NaN or inf)")
+    return arr
+
+
+def customer_arrays(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Broadcast (frequency, recency, T) for a prediction and check 0 ≤ recency ≤ T, frequency ≥ 0."""
+    x = as_float_array(frequency, "frequency")
+    tx = as_float_array(recency, "recency")
+    t_end = as_float_array(T, "T")
+    x, tx, t_end = np.broadcast_arrays(x, tx, t_end)
+    if (x < 0).any():
+        raise CRMDataError("frequency", "negative frequency", detail=f"first bad value {x[x < 0].flat[0]!r}")
+    if (tx < 0).any():
+        raise CRMDataError("recency", "negative recency", detail=f"first bad value {tx[tx < 0].flat[0]!r}")
+    if (t_end < tx).any():
+        raise CRMDataError("T", "T smaller than recency", detail=f"first bad T {t_end[t_end < tx].flat[0]!r}")
+    return x, tx, t_end

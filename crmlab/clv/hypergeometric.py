@@ -1,0 +1,135 @@
+"""The hypergeometric term of the BG/NBD family, computed without NaN or overflow.
+
+Every "expected number of purchases" formula of the BG/NBD family reduces to one
+average: a customer who is alive now, buys at rate λ ~ Gamma(r, α) and drops out
+after each purchase with probability p ~ Beta(a, b), makes on average
+
+    h(t) = E[(1 - exp(-λ p t)) / p]
+         = (a + b - 1) / (a - 1) · [1 - (α / (α + t))^r · 2F1(r, b; a + b - 1; z)],
+           with z = t / (α + t),
+
+purchases in the next t time units (Fader, Hardie & Lee 2005, eq. 9). Written
+like that, the formula breaks in three places that real fits reach:
+
+* ``a = 1`` gives 0/0;
+* ``a + b < 1`` makes the third 2F1 argument negative and ``a + b = 1`` is a pole
+  of 2F1 (cancelled by the factor ``a + b - 1`` in front);
+* for many purchases (large r, b) and long horizons 2F1 overflows while the
+  power in front underflows.
+
+This module uses an equivalent series that has none of these problems. With
+``C = a + b - 1``, ``D = C - r`` and ``L = ln(1 - z)``, Euler's transformation
+2F1(r, b; C; z) = (1 - z)^(C - r - b) 2F1(D, a - 1; C; z) and expanding the
+second 2F1 term by term gives
+
+    h(t) = -C · L · exprel((a - 1) L)  -  (1 - z)^(a - 1) · S(z),
+
+    S(z) = Σ_{k≥1} u_k,   u_1 = D z,
+    u_{k+1} = u_k · (D + k)(a + k - 1) / ((C + k)(k + 1)) · z,
+
+where ``exprel(x) = (e^x - 1) / x`` (equal to 1 at x = 0). Every denominator
+``C + k = a + b - 1 + k`` is positive for k ≥ 1, the factor ``a - 1`` no longer
+divides anything, and all terms are of moderate size. The series converges
+geometrically with ratio z; for z > 0.98 (horizons more than ~50 times
+``α``) it would need thousands of terms, and h is computed instead by adaptive
+quadrature of the defining average over p (``scipy.integrate.quad`` with the
+Beta weight), which is exact for all parameters but slower.
+
+Example
+-------
+A customer with r = α = 1 and a = 2, b = 3 (so the mean dropout probability is
+0.4), over one time unit:
+
+>>> round(float(expected_purchases_while_alive(1.0, 1.0, 1.0, 2.0, 3.0)), 6)
+0.728935
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import integrate, special
+
+__all__ = ["expected_purchases_while_alive"]
+
+#: Above this value of z = t / (α + t) the series is replaced by quadrature.
+Z_SERIES_MAX = 0.98
+_TOL = 1e-15
+
+
+def _series(z: np.ndarray, r: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """h via the convergent series (all arrays 1-D, same length, 0 ≤ z ≤ Z_SERIES_MAX)."""
+    C = a + b - 1.0
+    D = C - r
+    L = np.log1p(-z)
+    u = D * z
+    total = u.copy()
+    active = np.arange(z.size)
+    k = 1
+    # each step multiplies by the term ratio; stop a row once the remaining tail,
+    # bounded by |u| ρ/(1-ρ) with ρ the largest future ratio, is negligible
+    while active.size:
+        zk, Dk, ak, Ck = z[active], D[active], a[active], C[active]
+        ratio = (Dk + k) * (ak + k - 1.0) / ((Ck + k) * (k + 1.0)) * zk
+        u_next = u[active] * ratio
+        total[active] += u_next
+        u[active] = u_next
+        rho = np.maximum(np.abs(ratio), zk)
+        with np.errstate(over="ignore", divide="ignore"):
+            tail = np.abs(u_next) * rho / (1.0 - rho)
+        done = (rho < 1.0) & (tail <= _TOL * np.abs(total[active]) + 1e-300)
+        active = active[~done]
+        k += 1
+        if k > 200_000:  # pragma: no cover - cannot happen for z ≤ Z_SERIES_MAX
+            raise RuntimeError("hypergeometric series did not converge")
+    am1L = (a - 1.0) * L
+    return -C * L * special.exprel(am1L) - np.exp(am1L) * total
+
+
+def _quadrature(t: float, r: float, alpha: float, a: float, b: float) -> float:
+    """h as the average over p ~ Beta(a, b) of (1 - (α/(α + p t))^r) / p."""
+    w = t / alpha
+
+    def f(p: float) -> float:
+        if p == 0.0:
+            return r * w
+        return -np.expm1(-r * np.log1p(p * w)) / p
+
+    # weight='alg' integrates f(p) · p^(a-1) (1-p)^(b-1) with the endpoint
+    # singularities handled analytically; points near 1/w help the sharp bend
+    value, _ = integrate.quad(f, 0.0, 1.0, weight="alg", wvar=(a - 1.0, b - 1.0),
+                              limit=500, epsabs=0.0, epsrel=1e-12)
+    return value * np.exp(-special.betaln(a, b))
+
+
+def expected_purchases_while_alive(t, r, alpha, a, b) -> np.ndarray:
+    """Expected purchases in the next ``t`` time units of a customer alive now.
+
+    ``h(t) = E[(1 - exp(-λ p t)) / p]`` with λ ~ Gamma(r, α) (shape, rate) and
+    p ~ Beta(a, b), i.e. the closed form
+    ``(a + b - 1)/(a - 1) · [1 - (α/(α + t))^r · 2F1(r, b; a + b - 1; t/(α + t))]``,
+    evaluated without its removable singularities (see the module docstring).
+
+    Parameters
+    ----------
+    t : array_like
+        Horizon, ≥ 0, in the model's time unit.
+    r, alpha, a, b : array_like
+        Gamma shape and rate of the purchase rate, Beta parameters of the dropout
+        probability; all > 0. Arguments broadcast against each other.
+
+    Returns
+    -------
+    ndarray of float
+        h(t), ≥ 0, finite for every valid input (0 where t = 0).
+    """
+    t, r, alpha, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (t, r, alpha, a, b)))
+    shape = t.shape
+    t, r, alpha, a, b = (v.ravel() for v in (t, r, alpha, a, b))
+    out = np.zeros(t.size)
+    z = t / (alpha + t)
+    use_series = (t > 0) & (z <= Z_SERIES_MAX)
+    if use_series.any():
+        idx = np.flatnonzero(use_series)
+        out[idx] = _series(z[idx], r[idx], a[idx], b[idx])
+    for i in np.flatnonzero((t > 0) & ~use_series):
+        out[i] = _quadrature(t[i], r[i], alpha[i], a[i], b[i])
+    return out.reshape(shape)
