@@ -1,0 +1,133 @@
+"""``simulate()``: run a scenario and return its event log.
+
+Example
+-------
+>>> import sim
+>>> log = sim.simulate("classroom", customers=300, years=1, seed=7)
+>>> sorted(log.tables())
+['contacts', 'customers', 'service', 'stages', 'surveys', 'transactions', 'truth']
+>>> log.observation_end
+Timestamp('2024-01-01 00:00:00')
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from .config import ConfigError, Scenario, scenario
+from .eventlog import EventLog, to_dates
+from .market import DAYS_PER_YEAR, Market
+
+__all__ = ["simulate", "package_version"]
+
+
+def package_version() -> str:
+    """The installed crmlab version (written into every data card)."""
+    try:
+        from importlib.metadata import version
+
+        return version("crmlab")
+    except Exception:  # not installed (running from a source folder)
+        return "unknown"
+
+
+def simulate(config: str | Scenario = "classroom", customers: int | None = None, years: float | None = None,
+             seed: int = 0, strategy=None) -> EventLog:
+    """Simulate a market and return its event log (observation period) and truth.
+
+    Parameters
+    ----------
+    config : str or Scenario
+        A scenario name (see :func:`sim.scenarios`) or a config from :func:`sim.scenario`.
+    customers : int, optional
+        People in the market (default ``config.customers``). The call centre's
+        agents are scaled with it: ``ceil(agents · customers / config.customers)``.
+    years : float, optional
+        Observation period in years of 365 days (default ``config.years``); the
+        model runs ``config.holdout_years`` further to measure holdout value.
+    seed : int
+        Every random draw comes from this seed (same seed, same log).
+    strategy : Strategy, optional
+        A weekly decision (see :mod:`sim.strategies`); default none.
+
+    Returns
+    -------
+    EventLog
+        Tables ``customers, transactions, stages, contacts, service, surveys``
+        up to ``observation_end`` and ``truth`` (latent draws, true churn,
+        holdout value over ``(observation_end, holdout_end]``).
+
+    Raises
+    ------
+    ConfigError
+        A bad argument, naming it and its value.
+    """
+    cfg = scenario(config) if isinstance(config, str) else config
+    if not isinstance(cfg, Scenario):
+        raise ConfigError(f"config must be a scenario name or a Scenario, got {config!r}")
+    n = cfg.customers if customers is None else customers
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ConfigError(f"customers must be a whole number >= 1, got {customers!r}")
+    years = cfg.years if years is None else years
+    if isinstance(years, bool) or not isinstance(years, numbers.Real) or not np.isfinite(years) or years <= 0:
+        raise ConfigError(f"years must be a number > 0, got {years!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+    if strategy is not None and not callable(getattr(strategy, "decide", None)):
+        raise ConfigError(f"strategy must have a decide(today, log) method, got {strategy!r}")
+    n, years, seed = int(n), float(years), int(seed)
+
+    market = Market(cfg, n, years, seed, strategy).run()
+    return _event_log(market, cfg, n, years, seed, strategy)
+
+
+def _event_log(m: Market, cfg: Scenario, n: int, years: float, seed: int, strategy) -> EventLog:
+    rec, start, obs_end = m.rec, m.start, m.obs_end
+    tx_all = pd.DataFrame({
+        "customer_id": np.asarray(rec.tx_customer, dtype="int64"),
+        "day": np.asarray(rec.tx_time, dtype=float),
+        "amount": np.asarray(rec.tx_amount, dtype=float),
+        "cost": np.asarray(rec.tx_cost, dtype=float),
+    })
+    customers = m.customers_table(until=obs_end)
+    tables = dict(
+        customers=customers,
+        transactions=rec.transactions(start, cfg.categories, cfg.fee_category, until=obs_end),
+        stages=rec.stages(start, until=obs_end),
+        contacts=rec.contacts(start, until=obs_end),
+        service=rec.service(start, until=obs_end),
+        surveys=rec.surveys(start, until=obs_end),
+        truth=m.truth_table(tx_all),
+    )
+    observation_end = pd.Timestamp(to_dates(start, [obs_end])[0])
+    holdout_end = pd.Timestamp(to_dates(start, [m.end])[0])
+    acquired = customers["acquired_at"].notna()
+    referred = customers["acquisition_channel"].eq("referral") & acquired
+    measured = {
+        "referral_share": round(float(referred.sum() / max(1, acquired.sum())), 4),
+        "referral_share_parameter": cfg.referral_share,
+        "dissatisfied_reach": round(m.told / m.dissatisfied_leavers, 3) if m.dissatisfied_leavers else None,
+        "dissatisfied_reach_parameter": cfg.dissatisfied_reach,
+        "dissatisfied_leavers": m.dissatisfied_leavers,
+        "newly_deterred_per_dissatisfied_leaver": (round(m.newly_deterred / m.dissatisfied_leavers, 3)
+                                                   if m.dissatisfied_leavers else None),
+        "customers_acquired": int(acquired.sum()),
+        "agents": m.agents,
+    } if cfg.kind == "market" else {"customers_acquired": int(acquired.sum())}
+    card = {
+        "scenario": cfg.name,
+        "seed": seed,
+        "customers": n,
+        "years": years,
+        "strategy": getattr(strategy, "name", None) if strategy is not None else None,
+        "observation_end": str(observation_end),
+        "holdout_end": str(holdout_end),
+        "package_version": package_version(),
+        "parameters": cfg.to_dict(),
+        "measured": measured,
+        "rows": {name: int(len(df)) for name, df in tables.items()},
+    }
+    return EventLog(**tables, config=cfg, seed=seed, observation_end=observation_end,
+                    holdout_end=holdout_end, card=card)

@@ -1,0 +1,312 @@
+"""The event log: a columnar recorder during the run, seven tables after it.
+
+During a simulation every event appends one value to each of a few Python
+lists (one list per column). Appending to lists is cheap; building a tuple or
+a dict per event is 2–3x slower because of the garbage collector. At the end
+the lists are converted once into the DataFrames of DESIGN.md:
+
+====================  ==========================================================
+table                 one row per
+====================  ==========================================================
+``customers``         person or firm in the market (``acquired_at`` NaT if never)
+``transactions``      order (``amount`` and ``cost`` in the scenario currency)
+``stages``            stage change (``target`` → ``prospect`` → ``opportunity`` →
+                      ``customer`` ⇄ ``dormant`` → ``lost``)
+``contacts``          marketing or care contact, with ``cost`` and ``responded``
+``service``           call-centre ticket, with the customer's rating
+``surveys``           survey answer: ``satisfaction`` 1–5, ``nps`` 0–10
+``truth``             customer: every latent draw, true churn, holdout value
+====================  ==========================================================
+
+Everybody starts as a ``target`` at the start date; the ``stages`` table holds
+the changes only.
+
+:meth:`EventLog.save` writes ``NAME.parquet`` per table, ``csv/NAME.csv``, a
+``card.json`` data card and a short ``README.md``; :func:`load` reads it back.
+
+Example
+-------
+>>> import sim, tempfile, os
+>>> log = sim.simulate("classroom", customers=200, years=1, seed=1)
+>>> folder = os.path.join(tempfile.mkdtemp(), "x")
+>>> log.save(folder)
+>>> sim.load(folder).transactions.equals(log.transactions)
+True
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["TABLES", "STAGES", "LEGAL_CHANGES", "Recorder", "EventLog", "load", "LoadError", "to_dates"]
+
+TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
+STAGES = ("target", "prospect", "opportunity", "customer", "dormant", "lost")
+#: the stage changes the simulator may log (from, to)
+LEGAL_CHANGES = frozenset({
+    ("target", "prospect"), ("target", "customer"),          # textbook customers start as customers
+    ("prospect", "opportunity"), ("prospect", "lost"),
+    ("opportunity", "customer"), ("opportunity", "lost"),
+    ("customer", "dormant"), ("dormant", "customer"),        # silence; return or win-back
+    ("dormant", "lost"), ("lost", "customer"),               # a lost customer may come back by itself
+})
+
+
+class LoadError(FileNotFoundError):
+    """A saved event log is incomplete; the message says what is missing."""
+
+
+def to_dates(start: pd.Timestamp, days) -> np.ndarray:
+    """Simulation days (floats) → datetime64[ns], rounded to the second.
+
+    >>> to_dates(pd.Timestamp("2023-01-01"), [0.5])[0]
+    np.datetime64('2023-01-01T12:00:00.000000000')
+    """
+    days = np.asarray(days, dtype=float)
+    seconds = np.round(days * 86400.0)
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.isfinite(seconds)
+    out[ok] = np.datetime64(pd.Timestamp(start).to_datetime64(), "ns") + (
+        seconds[ok].astype("int64") * 1_000_000_000).astype("timedelta64[ns]")
+    return out
+
+
+class Recorder:
+    """Columns of the event tables while a simulation runs (lists of Python values).
+
+    Times are simulation days (floats); they become dates in :meth:`tables`.
+    """
+
+    def __init__(self):
+        self.tx_customer: list[int] = []
+        self.tx_time: list[float] = []
+        self.tx_amount: list[float] = []
+        self.tx_cost: list[float] = []
+        self.tx_category: list[int] = []       # index into the scenario's categories (-1 = fee)
+        self.st_customer: list[int] = []
+        self.st_time: list[float] = []
+        self.st_from: list[int] = []           # index into STAGES
+        self.st_to: list[int] = []
+        self.ct_customer: list[int] = []
+        self.ct_time: list[float] = []
+        self.ct_campaign: list[str] = []
+        self.ct_cost: list[float] = []
+        self.ct_responded: list[bool] = []
+        self.sv_customer: list[int] = []
+        self.sv_opened: list[float] = []
+        self.sv_answered: list[float] = []
+        self.sv_resolved: list[float] = []
+        self.sv_kind: list[str] = []
+        self.sv_rating: list[int] = []
+        self.su_customer: list[int] = []
+        self.su_time: list[float] = []
+        self.su_satisfaction: list[int] = []
+        self.su_nps: list[int] = []
+
+    # -- tables so far (used by strategies and at the end) -----------------------
+    def transactions(self, start, categories, fee_category, until=np.inf) -> pd.DataFrame:
+        t = np.asarray(self.tx_time, dtype=float)
+        keep = t <= until
+        cat = np.asarray(self.tx_category, dtype="int64")[keep]
+        names = np.asarray(list(categories) + [fee_category], dtype=object)
+        df = pd.DataFrame({
+            "order_id": np.arange(1, len(t) + 1, dtype="int64")[keep],
+            "customer_id": np.asarray(self.tx_customer, dtype="int64")[keep],
+            "date": to_dates(start, t[keep]),
+            "amount": np.asarray(self.tx_amount, dtype=float)[keep],
+            "cost": np.asarray(self.tx_cost, dtype=float)[keep],
+            "category": pd.Series(names[cat], dtype="str") if len(cat) else pd.Series([], dtype="str"),
+        })
+        return df
+
+    def stages(self, start, until=np.inf) -> pd.DataFrame:
+        t = np.asarray(self.st_time, dtype=float)
+        keep = t <= until
+        names = np.asarray(STAGES, dtype=object)
+        return pd.DataFrame({
+            "customer_id": np.asarray(self.st_customer, dtype="int64")[keep],
+            "date": to_dates(start, t[keep]),
+            "from_stage": _str(names[np.asarray(self.st_from, dtype="int64")[keep]]),
+            "to_stage": _str(names[np.asarray(self.st_to, dtype="int64")[keep]]),
+        })
+
+    def contacts(self, start, until=np.inf) -> pd.DataFrame:
+        t = np.asarray(self.ct_time, dtype=float)
+        keep = t <= until
+        return pd.DataFrame({
+            "customer_id": np.asarray(self.ct_customer, dtype="int64")[keep],
+            "date": to_dates(start, t[keep]),
+            "campaign": _str(np.asarray(self.ct_campaign, dtype=object)[keep]),
+            "cost": np.asarray(self.ct_cost, dtype=float)[keep],
+            "responded": np.asarray(self.ct_responded, dtype=bool)[keep],
+        })
+
+    def service(self, start, until=np.inf) -> pd.DataFrame:
+        resolved = np.asarray(self.sv_resolved, dtype=float)
+        keep = resolved <= until
+        opened = np.asarray(self.sv_opened, dtype=float)[keep]
+        order = np.argsort(opened, kind="stable")
+        return pd.DataFrame({
+            "customer_id": np.asarray(self.sv_customer, dtype="int64")[keep][order],
+            "opened_at": to_dates(start, opened[order]),
+            "answered_at": to_dates(start, np.asarray(self.sv_answered, dtype=float)[keep][order]),
+            "resolved_at": to_dates(start, resolved[keep][order]),
+            "kind": _str(np.asarray(self.sv_kind, dtype=object)[keep][order]),
+            "satisfaction": np.asarray(self.sv_rating, dtype="int64")[keep][order],
+        })
+
+    def surveys(self, start, until=np.inf) -> pd.DataFrame:
+        t = np.asarray(self.su_time, dtype=float)
+        keep = t <= until
+        return pd.DataFrame({
+            "customer_id": np.asarray(self.su_customer, dtype="int64")[keep],
+            "date": to_dates(start, t[keep]),
+            "satisfaction": np.asarray(self.su_satisfaction, dtype="int64")[keep],
+            "nps": np.asarray(self.su_nps, dtype="int64")[keep],
+        })
+
+
+def _str(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype="str") if len(values) else pd.Series([], dtype="str")
+
+
+@dataclass
+class EventLog:
+    """The result of :func:`sim.simulate`: seven tables, the config and a data card.
+
+    Attributes
+    ----------
+    customers, transactions, stages, contacts, service, surveys, truth : DataFrame
+        The tables of the module docstring. All but ``truth`` end at
+        ``observation_end``; ``truth`` also holds each customer's holdout value
+        (``holdout_purchases``, ``holdout_revenue``, ``holdout_profit``) over
+        ``(observation_end, holdout_end]``.
+    config : Scenario
+    seed : int
+    observation_end, holdout_end : Timestamp
+    card : dict
+        Scenario, every parameter, seed, row counts, package version and the
+        ``measured`` word-of-mouth figures beside their parameters.
+    """
+
+    customers: pd.DataFrame
+    transactions: pd.DataFrame
+    stages: pd.DataFrame
+    contacts: pd.DataFrame
+    service: pd.DataFrame
+    surveys: pd.DataFrame
+    truth: pd.DataFrame
+    config: object = None
+    seed: int | None = None
+    observation_end: pd.Timestamp | None = None
+    holdout_end: pd.Timestamp | None = None
+    card: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The seven tables by name."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{k}={len(v)}" for k, v in self.tables().items())
+        name = getattr(self.config, "name", "?")
+        return f"EventLog(scenario={name!r}, seed={self.seed}, {rows})"
+
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
+        """Write the log to a folder: ``NAME.parquet``, ``csv/NAME.csv``, ``card.json``, ``README.md``.
+
+        The files are written to a temporary folder beside ``path`` that is
+        renamed at the end, so a crash never leaves half a dataset.
+
+        Raises
+        ------
+        FileExistsError
+            If ``path`` exists and is not empty, unless ``overwrite=True``.
+        """
+        target = Path(path)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())) and not overwrite:
+            raise FileExistsError(f"{target} is not empty; pass overwrite=True to replace it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        try:
+            (tmp / "csv").mkdir()
+            for name, df in self.tables().items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+                df.to_csv(tmp / "csv" / f"{name}.csv", index=False)
+            card = dict(self.card)
+            card["rows"] = {name: int(len(df)) for name, df in self.tables().items()}
+            (tmp / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str) + "\n",
+                                           encoding="utf-8")
+            (tmp / "README.md").write_text(_readme(card), encoding="utf-8")
+            if target.exists():
+                old = target.parent / f".{target.name}.old-{os.getpid()}"
+                target.rename(old)
+                tmp.rename(target)
+                shutil.rmtree(old)
+            else:
+                tmp.rename(target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+
+
+def _readme(card: dict) -> str:
+    params = card.get("parameters", {})
+    lines = [
+        f"# Data card — simulated `{card.get('scenario')}` market",
+        "",
+        "Synthetic data made by the crmlab market simulator (`sim`). No real people.",
+        "",
+        f"- regenerate: `python -m sim --scenario {card.get('scenario')} --customers {card.get('customers')} "
+        f"--years {card.get('years')} --seed {card.get('seed')} --out <folder> --overwrite`",
+        f"- package version: {card.get('package_version')}",
+        f"- period: {params.get('start')} to {card.get('observation_end')} "
+        f"(truth holdout to {card.get('holdout_end')})",
+        f"- currency: {params.get('currency')}; locale: {params.get('locale')}",
+        "",
+        "| table | rows |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in card.get("rows", {}).items()]
+    lines += ["", "Measured beside the scenario parameters:", ""]
+    lines += [f"- {k}: {v}" for k, v in card.get("measured", {}).items()]
+    lines += ["", "Every parameter is in `card.json`. `truth` is the simulator's hidden state: "
+              "use it to score estimators, never as a model input.", ""]
+    return "\n".join(lines)
+
+
+def load(path: str | os.PathLike) -> EventLog:
+    """Read an event log written by :meth:`EventLog.save`.
+
+    Raises
+    ------
+    LoadError
+        If the folder, the data card or a table is missing (naming them all).
+    """
+    from .config import from_dict
+
+    folder = Path(path)
+    if not folder.is_dir():
+        raise LoadError(f"event log folder not found: {folder}")
+    missing = [f"{name}.parquet" for name in TABLES if not (folder / f"{name}.parquet").exists()]
+    if not (folder / "card.json").exists():
+        missing.append("card.json")
+    if missing:
+        raise LoadError(f"{folder} is not a complete event log: missing {', '.join(missing)}")
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    for key in ("scenario", "parameters", "seed", "rows"):
+        if key not in card:
+            raise LoadError(f"{folder / 'card.json'} lacks the entry {key!r}")
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    for name, df in tables.items():
+        if len(df) != card["rows"].get(name):
+            raise LoadError(f"{name}.parquet has {len(df)} rows but the card says {card['rows'].get(name)}")
+    return EventLog(**tables, config=from_dict(card["parameters"]), seed=card["seed"],
+                    observation_end=pd.Timestamp(card["observation_end"]),
+                    holdout_end=pd.Timestamp(card["holdout_end"]), card=card)

@@ -1,0 +1,588 @@
+"""The market: a SimPy model with one process per person.
+
+Read :meth:`Market.person` and :meth:`Market.customer` first — they tell the
+story of one person:
+
+1. a **target** waits until a paid channel reaches them (or a satisfied friend
+   refers them) and becomes a **prospect**;
+2. the prospect becomes an **opportunity**, or is lost to a competitor;
+3. the opportunity closes — a **customer** with a first order — or is lost;
+4. the customer buys, opens service tickets, answers surveys, refers friends,
+   and may really leave at any moment (a dropout hazard driven by satisfaction
+   and switching cost);
+5. the firm cannot see who has left: a customer silent for
+   ``dormant_after_days`` is labelled **dormant**, after ``lost_after_days``
+   **lost**. A win-back offer can bring a customer who left back.
+
+Everything a customer does next is one draw of competing exponential clocks:
+with purchase rate λ, dropout hazard h, ticket rate τ, survey rate σ and
+referral rate ρ (per day), the time to the next event is Exponential(λ+h+τ+σ+ρ)
+and the event is a purchase with probability λ/(λ+h+τ+σ+ρ), and so on. The
+clocks are memoryless, so redrawing them after a change (a contact, a
+discount, a new label) is exact.
+
+Dropout hazard per day::
+
+    h = dropout_per_year / 365 · frailty · exp(β (s_ref − s) − switching_cost) · multipliers
+
+with frailty ~ Gamma(k, 1/k) (mean 1; heterogeneous churn), s the customer's
+satisfaction in [0, 1], β = ``satisfaction_effect``, and multipliers from
+strategy actions (contact, account manager).
+
+The ``textbook`` scenario replaces step 4 with the exact BG/NBD process
+(:meth:`Market.bgnbd_customer`).
+
+Times inside SimPy are days since ``config.start``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from . import streams
+from .call_centre import CallCentre
+from .eventlog import STAGES, Recorder, to_dates
+from .profiles import sample_profiles
+from .streams import CustomerStream
+
+__all__ = ["Market", "DAYS_PER_YEAR"]
+
+DAYS_PER_YEAR = 365.0
+TARGET, PROSPECT, OPPORTUNITY, CUSTOMER, DORMANT, LOST = range(len(STAGES))
+# phases of a person's process (what the firm cannot see)
+WAITING, FUNNEL, ALIVE, GONE = range(4)
+REVIVE = "revive"
+EPS = 1e-9
+
+
+class Market:
+    """One simulated market: config, population, clock, call centre, log.
+
+    Parameters
+    ----------
+    cfg : Scenario
+    n : int
+        People in the market (customer ids 1..n).
+    years : float
+        Observation period; the run continues ``cfg.holdout_years`` further.
+    seed : int
+    strategy : Strategy or None
+        Called every 7 days with the observed log.
+    """
+
+    def __init__(self, cfg, n: int, years: float, seed: int, strategy=None):
+        self.cfg, self.n, self.seed, self.strategy = cfg, n, seed, strategy
+        self.env = simpy.Environment()
+        self.rec = Recorder()
+        self.start = pd.Timestamp(cfg.start)
+        self.obs_end = years * DAYS_PER_YEAR
+        self.end = self.obs_end + cfg.holdout_years * DAYS_PER_YEAR
+        agents = max(1, math.ceil(cfg.agents * n / cfg.customers))
+        self.agents = agents
+        self.cc = CallCentre(self.env, agents)
+        self._draw_population()
+        # state per person (index = customer_id - 1), Python lists for speed
+        self.stage_code = np.zeros(n, dtype="int8")
+        self.phase = [WAITING] * n
+        self.busy = [False] * n
+        self.sat = self.sat0.tolist()
+        self.last_buy = [math.nan] * n
+        self.acquired_at = [math.inf] * n
+        self.channel_of = [-1] * n
+        self.referred_by = [0] * n
+        self.deterred = [False] * n
+        self.churn_time = [math.nan] * n
+        self.winbacks = [0] * n
+        self.contact_mult = [1.0] * n
+        self.manager_mult = [1.0] * n
+        self.discount_until = [-math.inf] * n
+        self.discount_pct = [0.0] * n
+        self.action_streams: dict[int, CustomerStream] = {}
+        self.told = 0            # people a dissatisfied leaver told
+        self.newly_deterred = 0  # of which not deterred before
+        self.dissatisfied_leavers = 0
+        self.pool = list(range(n))            # targets not yet reached, for referrals
+        self.pool_pos = list(range(n))
+        self.procs: list = [None] * n
+
+    # ------------------------------------------------------------------ setup
+    def _draw_population(self):
+        """Every latent draw of every person, vectorised, from the seed."""
+        cfg, n = self.cfg, self.n
+        t = streams.population_rng(self.seed, streams.TRAITS)
+        self.lam_week = t.gamma(cfg.r, 1.0 / cfg.alpha, n)             # λ per week
+        self.nu = t.gamma(cfg.q, 1.0 / cfg.v, n)                       # spend rate ν
+        self.p_dropout = t.beta(cfg.a, cfg.b, n)                       # textbook dropout per repeat order
+        self.margin = t.beta(cfg.margin_a, cfg.margin_b, n)
+        self.serve_cost = t.gamma(2.0, cfg.serve_cost_per_order / 2.0, n)
+        self.frailty = t.gamma(cfg.frailty_shape, 1.0 / cfg.frailty_shape, n)
+        self.switching = t.exponential(cfg.switching_cost_mean, n) if cfg.switching_cost_mean > 0 else np.zeros(n)
+        self.sat0 = t.beta(cfg.satisfaction_a, cfg.satisfaction_b, n)
+        self.lam_day = (self.lam_week / 7.0).tolist()
+        self.base_hazard = (cfg.dropout_per_year / DAYS_PER_YEAR * self.frailty * np.exp(-self.switching)).tolist()
+        f = streams.population_rng(self.seed, streams.FUNNEL)
+        k = len(cfg.channels)
+        shares = np.array([c.share for c in cfg.channels])
+        self.channel_draw = np.minimum(np.searchsorted(np.cumsum(shares), f.random(n), side="right"), k - 1)
+        if cfg.reach_per_year > 0:
+            self.reach_time = f.exponential(DAYS_PER_YEAR / cfg.reach_per_year, n)
+        else:
+            self.reach_time = np.full(n, math.inf)
+        self.u_convert = f.random(n)
+        self.u_close = f.random(n)
+        self.t_opportunity = f.exponential(cfg.days_to_opportunity, n)
+        self.t_close = f.exponential(cfg.days_to_close, n)
+        self.start_time = f.random(n) * cfg.acquisition_spread_days        # textbook
+        self.cum_weights = np.cumsum(cfg.category_weights).tolist()
+        self.profiles = sample_profiles(n, streams.population_rng(self.seed, streams.PROFILES),
+                                        locale=cfg.locale, start=cfg.start, kind=cfg.profile_kind)
+
+    # ------------------------------------------------------------------ run
+    def run(self):
+        """Start one process per person (in id order) and run to the holdout end."""
+        env = self.env
+        story = self.bgnbd_customer if self.cfg.kind == "textbook" else self.person
+        for i in range(self.n):
+            self.procs[i] = env.process(story(i))
+        if self.strategy is not None:
+            env.process(self.strategy_loop())
+        env.run(until=self.end + EPS)
+        return self
+
+    # ------------------------------------------------------------------ logging helpers
+    def change(self, i: int, to: int) -> None:
+        """Log a stage change of person ``i`` now."""
+        rec = self.rec
+        rec.st_customer.append(i + 1)
+        rec.st_time.append(self.env.now)
+        rec.st_from.append(int(self.stage_code[i]))
+        rec.st_to.append(to)
+        self.stage_code[i] = to
+
+    def contact(self, i: int, campaign: str, cost: float, responded: bool) -> None:
+        rec = self.rec
+        rec.ct_customer.append(i + 1)
+        rec.ct_time.append(self.env.now)
+        rec.ct_campaign.append(campaign)
+        rec.ct_cost.append(cost)
+        rec.ct_responded.append(responded)
+
+    def buy(self, i: int, s: CustomerStream) -> None:
+        """One order: Gamma-Gamma spend, the customer's margin and cost to serve."""
+        cfg, now = self.cfg, self.env.now
+        gross = s.gamma(cfg.p) / self.nu[i]
+        amount = gross
+        if now < self.discount_until[i]:
+            amount = gross * (1.0 - self.discount_pct[i] / 100.0)
+        u = s.uniform()
+        cat = 0
+        for w in self.cum_weights:
+            if u < w:
+                break
+            cat += 1
+        rec = self.rec
+        rec.tx_customer.append(i + 1)
+        rec.tx_time.append(now)
+        rec.tx_amount.append(amount)
+        rec.tx_cost.append(gross * (1.0 - self.margin[i]) + self.serve_cost[i])
+        rec.tx_category.append(min(cat, len(self.cum_weights) - 1))
+        self.last_buy[i] = now
+        if self.stage_code[i] != CUSTOMER:
+            self.change(i, CUSTOMER)
+
+    def charge_fee(self, i: int) -> None:
+        rec = self.rec
+        rec.tx_customer.append(i + 1)
+        rec.tx_time.append(self.env.now)
+        rec.tx_amount.append(self.cfg.annual_fee)
+        rec.tx_cost.append(self.cfg.fee_cost)
+        rec.tx_category.append(-1)
+
+    def relabel(self, i: int) -> None:
+        """The firm's view: label a silent customer dormant, then lost."""
+        silence = self.env.now - self.last_buy[i]
+        code = self.stage_code[i]
+        if code == CUSTOMER and silence >= self.cfg.dormant_after_days - EPS:
+            self.change(i, DORMANT)
+        if self.stage_code[i] == DORMANT and silence >= self.cfg.lost_after_days - EPS:
+            self.change(i, LOST)
+
+    def label_due(self, i: int) -> float:
+        """When the silence of person ``i`` next changes their label (inf if never)."""
+        code = self.stage_code[i]
+        if code == CUSTOMER:
+            return self.last_buy[i] + self.cfg.dormant_after_days
+        if code == DORMANT:
+            return self.last_buy[i] + self.cfg.lost_after_days
+        return math.inf
+
+    def survey_answer(self, i: int, s: CustomerStream) -> tuple[int, int]:
+        """Satisfaction 1–5 and NPS 0–10 read off the latent satisfaction with noise."""
+        noise = self.cfg.survey_noise
+        sat = self.sat[i]
+        score = min(5, max(1, round(1 + 4 * (sat + noise * s.normal()))))
+        nps = min(10, max(0, round(10 * (sat + noise * s.normal()))))
+        return score, nps
+
+    def move_satisfaction(self, i: int, delta: float) -> None:
+        """Satisfaction is a state in [0, 1]."""
+        self.sat[i] = min(1.0, max(0.0, self.sat[i] + delta))
+
+    def unpool(self, j: int) -> None:
+        """Take target ``j`` out of the referral pool (swap with the last)."""
+        pos = self.pool_pos[j]
+        if pos < 0:
+            return
+        last = self.pool.pop()
+        if last != j:
+            self.pool[pos] = last
+            self.pool_pos[last] = pos
+        self.pool_pos[j] = -1
+
+    # ------------------------------------------------------------------ the story
+    def person(self, i: int):
+        """A person from target to customer (or lost to a competitor)."""
+        cfg, env = self.cfg, self.env
+        try:
+            yield env.timeout(self.reach_time[i])            # a paid channel reaches them ...
+            k = int(self.channel_draw[i])
+            channel = cfg.channels[k]
+            conversion, cost = channel.conversion, channel.cost_per_contact
+        except simpy.Interrupt as referral:                  # ... or a friend refers them
+            k = len(cfg.channels)
+            self.referred_by[i] = referral.cause
+            conversion, cost = cfg.referral_conversion, None
+        self.unpool(i)
+        self.phase[i] = FUNNEL
+        self.channel_of[i] = k
+        self.change(i, PROSPECT)
+        if self.deterred[i]:                                 # a dissatisfied customer warned them
+            conversion *= cfg.deterred_conversion_multiplier
+        converts = self.u_convert[i] < conversion
+        if cost is not None:
+            self.contact(i, f"acquire_{cfg.channels[k].name}", cost, bool(converts))
+        yield env.timeout(self.t_opportunity[i])
+        if not converts:
+            self.change(i, LOST)
+            return
+        self.change(i, OPPORTUNITY)
+        yield env.timeout(self.t_close[i])
+        if self.u_close[i] >= cfg.close_rate:                # the deal goes to a competitor
+            self.change(i, LOST)
+            return
+        yield from self.customer(i)
+
+    def customer(self, i: int):
+        """A customer's life: buy, call, answer surveys, refer, leave; maybe come back."""
+        cfg, env = self.cfg, self.env
+        s = CustomerStream(self.seed, streams.LIFE, i + 1)
+        self.acquired_at[i] = env.now
+        self.phase[i] = ALIVE
+        self.change(i, CUSTOMER)
+        self.buy(i, s)                                       # the first order closes the deal
+        next_fee = math.inf
+        if cfg.annual_fee > 0:
+            self.charge_fee(i)
+            next_fee = env.now + DAYS_PER_YEAR
+        ticket_rate = cfg.ticket_rate_per_year / DAYS_PER_YEAR
+        survey_rate = cfg.survey_rate_per_year / DAYS_PER_YEAR
+        referral_rate = cfg.referral_rate_per_year / DAYS_PER_YEAR
+        while True:
+            # ---------------- alive ----------------
+            while self.phase[i] == ALIVE:
+                lam = self.lam_day[i]
+                h = self.hazard(i)
+                refer = referral_rate if (self.sat[i] >= cfg.satisfied_above and self.pool) else 0.0
+                total = lam + h + ticket_rate + survey_rate + refer
+                dt = s.exponential() / total
+                due = min(next_fee, self.label_due(i))
+                try:
+                    if env.now + dt > due:                   # a label or a fee comes first
+                        yield env.timeout(max(0.0, due - env.now))
+                        self.relabel(i)
+                        if env.now >= next_fee - EPS:
+                            if s.uniform() < self.renewal_dropout(i):
+                                self.leave(i)                # does not renew the membership
+                                break
+                            self.charge_fee(i)
+                            next_fee += DAYS_PER_YEAR
+                        continue
+                    yield env.timeout(dt)
+                except simpy.Interrupt:                      # an action changed the clocks: redraw
+                    continue
+                x = s.uniform() * total
+                if x < lam:
+                    self.buy(i, s)
+                elif x < lam + h:
+                    self.leave(i)
+                elif x < lam + h + ticket_rate:
+                    yield from self.ticket(i, s)
+                elif x < lam + h + ticket_rate + survey_rate:
+                    self.survey(i, s)
+                else:
+                    self.refer(i, s)
+            # ---------------- gone: the firm only sees silence ----------------
+            while self.phase[i] == GONE:
+                due = self.label_due(i)
+                if math.isinf(due):
+                    return                                   # lost: the story ends
+                try:
+                    yield env.timeout(max(0.0, due - env.now))
+                    self.relabel(i)
+                except simpy.Interrupt as action:
+                    if action.cause == REVIVE:               # a win-back offer worked
+                        self.phase[i] = ALIVE
+                        self.churn_time[i] = math.nan
+                        self.winbacks[i] += 1
+                        self.buy(i, s)
+                        if cfg.annual_fee > 0:
+                            self.charge_fee(i)
+                            next_fee = env.now + DAYS_PER_YEAR
+
+    def bgnbd_customer(self, i: int):
+        """The textbook customer: BG/NBD purchases and dropout (Fader, Hardie & Lee 2005).
+
+        First order at the start time; then orders at rate λ (Poisson); after
+        each repeat order the customer leaves with probability p.
+        """
+        env = self.env
+        s = CustomerStream(self.seed, streams.LIFE, i + 1)
+        yield env.timeout(self.start_time[i])
+        self.acquired_at[i] = env.now
+        self.channel_of[i] = len(self.cfg.channels) + 1     # "direct"
+        self.phase[i] = ALIVE
+        self.change(i, CUSTOMER)
+        self.buy(i, s)
+        lam, p = self.lam_day[i], self.p_dropout[i]
+        while True:
+            dt = s.exponential() / lam
+            due = self.label_due(i)
+            if env.now + dt > due:
+                yield env.timeout(due - env.now)
+                self.relabel(i)
+                continue                                     # Poisson clock: redraw is exact
+            yield env.timeout(dt)
+            self.buy(i, s)
+            if s.uniform() < p:
+                self.phase[i] = GONE
+                self.churn_time[i] = env.now
+                break
+        while True:
+            due = self.label_due(i)
+            if math.isinf(due):
+                return
+            yield env.timeout(max(0.0, due - env.now))
+            self.relabel(i)
+
+    # ------------------------------------------------------------------ events of a customer
+    def hazard(self, i: int) -> float:
+        """Dropout hazard per day (see the module docstring)."""
+        cfg = self.cfg
+        return (self.base_hazard[i] * math.exp(cfg.satisfaction_effect * (cfg.satisfaction_ref - self.sat[i]))
+                * self.contact_mult[i] * self.manager_mult[i])
+
+    def renewal_dropout(self, i: int) -> float:
+        """P(not renewing) at an anniversary, higher when unhappy."""
+        cfg = self.cfg
+        return min(1.0, cfg.renewal_dropout * math.exp(cfg.satisfaction_effect * (cfg.satisfaction_ref - self.sat[i])))
+
+    def leave(self, i: int) -> None:
+        """The customer really leaves; an unhappy one warns people in the market."""
+        self.phase[i] = GONE
+        self.churn_time[i] = self.env.now
+        if self.sat[i] < self.cfg.dissatisfied_below:
+            self.deter(i)
+
+    def deter(self, i: int) -> None:
+        s = self.action_stream(i)
+        reach = self.cfg.dissatisfied_reach
+        k = int(reach) + (1 if s.uniform() < reach - int(reach) else 0)
+        self.dissatisfied_leavers += 1
+        for _ in range(k):
+            if not self.pool:
+                break
+            j = self.pool[int(s.uniform() * len(self.pool))]
+            self.told += 1
+            if not self.deterred[j]:
+                self.deterred[j] = True
+                self.newly_deterred += 1
+
+    def ticket(self, i: int, s: CustomerStream):
+        """Call the service desk; waiting costs satisfaction, a resolved complaint wins some back."""
+        cfg, env = self.cfg, self.env
+        opened = env.now
+        complaint = s.uniform() < min(1.0, cfg.complaint_share * 2.0 * (1.0 - self.sat[i]))
+        kind = "complaint" if complaint else "question"
+        if complaint:
+            self.move_satisfaction(i, -cfg.complaint_hit)
+        service_days = s.exponential() / (cfg.service_rate * 24.0)
+        self.busy[i] = True
+        wait = yield from self.cc.ticket(i + 1, kind, service_days)
+        self.busy[i] = False
+        boost = cfg.resolution_boost if complaint else cfg.question_boost
+        self.move_satisfaction(i, boost - cfg.wait_penalty_per_hour * wait * 24.0)
+        rating, _ = self.survey_answer(i, s)
+        rec = self.rec
+        rec.sv_customer.append(i + 1)
+        rec.sv_opened.append(opened)
+        rec.sv_answered.append(opened + wait)
+        rec.sv_resolved.append(env.now)
+        rec.sv_kind.append(kind)
+        rec.sv_rating.append(rating)
+
+    def survey(self, i: int, s: CustomerStream) -> None:
+        score, nps = self.survey_answer(i, s)
+        rec = self.rec
+        rec.su_customer.append(i + 1)
+        rec.su_time.append(self.env.now)
+        rec.su_satisfaction.append(score)
+        rec.su_nps.append(nps)
+
+    def refer(self, i: int, s: CustomerStream) -> None:
+        """Tell a friend (a random target not yet reached) about the firm."""
+        if not self.pool:
+            return
+        j = self.pool[int(s.uniform() * len(self.pool))]
+        self.unpool(j)
+        self.procs[j].interrupt(i + 1)
+
+    # ------------------------------------------------------------------ strategies
+    def action_stream(self, i: int) -> CustomerStream:
+        st = self.action_streams.get(i)
+        if st is None:
+            st = self.action_streams[i] = CustomerStream(self.seed, streams.ACTIONS, i + 1)
+        return st
+
+    def strategy_loop(self):
+        """Every 7 days: show the strategy the log so far and carry out its actions."""
+        from .strategies import ObservedLog
+
+        env = self.env
+        while True:
+            yield env.timeout(7.0)
+            today = self.start + pd.Timedelta(seconds=round(env.now * 86400))
+            actions = self.strategy.decide(today, ObservedLog(self, today))
+            for action in actions or ():
+                self.apply(action)
+
+    def apply(self, action) -> None:
+        """Carry out one action: log its cost, draw the response, change the customer."""
+        from .strategies import AssignManager, Contact, Discount, WinBack
+
+        cfg = self.cfg
+        cid = action.customer_id
+        if isinstance(cid, bool) or not isinstance(cid, (int, np.integer)) or not 1 <= cid <= self.n:
+            raise ValueError(f"{type(action).__name__}: customer_id must be an id in 1..{self.n}, got {cid!r}")
+        i = int(cid) - 1
+        phase = self.phase[i]
+        u = self.action_stream(i).uniform()
+        alive = phase == ALIVE
+        responded = False
+        if isinstance(action, WinBack):
+            cost, campaign = cfg.winback_cost, "winback"
+            if u < cfg.winback_success and self.stage_code[i] == DORMANT:
+                responded = True
+                if phase == GONE:
+                    self.phase[i] = ALIVE                    # back in the market
+                    self.procs[i].interrupt(REVIVE)
+                    self.contact(i, campaign, cost, responded)
+                    return
+        elif isinstance(action, Contact):
+            cost, campaign = cfg.contact_cost, str(action.campaign)
+            if alive:
+                self.contact_mult[i] = cfg.contact_dropout_multiplier
+                self.move_satisfaction(i, cfg.contact_satisfaction)
+                responded = u < cfg.contact_response
+        elif isinstance(action, Discount):
+            pct = action.percent
+            if not (isinstance(pct, (int, float)) and 0 < pct < 100):
+                raise ValueError(f"Discount.percent must be in (0, 100), got {pct!r}")
+            cost, campaign = cfg.discount_cost, f"discount_{pct:g}%"
+            if alive:
+                self.discount_until[i] = self.env.now + cfg.discount_days
+                self.discount_pct[i] = float(pct)
+                self.move_satisfaction(i, cfg.discount_satisfaction * pct)
+                responded = u < cfg.contact_response
+        elif isinstance(action, AssignManager):
+            cost, campaign = cfg.manager_cost, "account_manager"
+            if alive:
+                self.manager_mult[i] = cfg.manager_dropout_multiplier
+                self.move_satisfaction(i, cfg.manager_satisfaction)
+                responded = True
+        else:
+            raise TypeError(f"unknown action {action!r}; use Contact, Discount, AssignManager or WinBack")
+        self.contact(i, campaign, cost, responded)
+        if alive and responded and not isinstance(action, AssignManager):
+            self.buy(i, self.action_stream(i))               # the offer brings an order now
+        if alive and not self.busy[i]:
+            self.procs[i].interrupt("action")                # redraw the clocks with the new state
+
+    def observed_table(self, name: str) -> pd.DataFrame:
+        """A table of the log up to now, as the firm sees it."""
+        now = self.env.now
+        cfg, rec = self.cfg, self.rec
+        if name == "customers":
+            return self.customers_table(until=now)
+        if name == "transactions":
+            return rec.transactions(self.start, cfg.categories, cfg.fee_category, until=now)
+        return getattr(rec, name)(self.start, until=now)
+
+    # ------------------------------------------------------------------ results
+    def customers_table(self, until: float) -> pd.DataFrame:
+        cfg = self.cfg
+        acquired = np.asarray(self.acquired_at) <= until
+        names = np.asarray([c.name for c in cfg.channels] + ["referral", "direct"], dtype=object)
+        channel = np.where(acquired, names[np.asarray(self.channel_of)], None)
+        referred = pd.array(np.asarray(self.referred_by), dtype="Int64")
+        referred[~acquired | (np.asarray(self.referred_by) == 0)] = pd.NA
+        return pd.DataFrame({
+            "customer_id": np.arange(1, self.n + 1, dtype="int64"),
+            "name": pd.Series(self.profiles["name"], dtype="str"),
+            "gender": pd.Series(self.profiles["gender"], dtype="str"),
+            "birth_date": self.profiles["birth_date"],
+            "city": pd.Series(self.profiles["city"], dtype="str"),
+            "acquisition_channel": pd.Series(channel, dtype="str"),
+            "acquired_at": to_dates(self.start, np.where(acquired, self.acquired_at, np.nan)),
+            "referred_by": referred,
+        })
+
+    def truth_table(self, tx_all: pd.DataFrame) -> pd.DataFrame:
+        cfg = self.cfg
+        n = self.n
+        churn = np.asarray(self.churn_time, dtype=float)
+        holdout = tx_all[tx_all["day"] > self.obs_end + EPS]
+        ids = holdout["customer_id"].to_numpy() - 1
+        purchases = np.bincount(ids, minlength=n)
+        revenue = np.bincount(ids, weights=holdout["amount"].to_numpy(), minlength=n)
+        profit = np.bincount(ids, weights=(holdout["amount"] - holdout["cost"]).to_numpy(), minlength=n)
+        acquired = np.asarray(self.acquired_at) <= self.obs_end
+        churned = np.isfinite(churn) & (churn <= self.obs_end + EPS)
+        p_drop = self.p_dropout if cfg.kind == "textbook" else np.full(n, np.nan)
+        hazard = (np.asarray(self.base_hazard) * DAYS_PER_YEAR if cfg.kind == "market" else np.full(n, np.nan))
+        return pd.DataFrame({
+            "customer_id": np.arange(1, n + 1, dtype="int64"),
+            "acquired": acquired,
+            "lambda": self.lam_week,
+            "p_dropout": p_drop,
+            "dropout_hazard_per_year": hazard,
+            "frailty": self.frailty,
+            "switching_cost": self.switching,
+            "spend_nu": self.nu,
+            "mean_spend": cfg.p / self.nu,
+            "margin": self.margin,
+            "cost_to_serve": self.serve_cost,
+            "satisfaction_initial": self.sat0,
+            "satisfaction_final": np.asarray(self.sat, dtype=float),
+            "deterred": np.asarray(self.deterred, dtype=bool),
+            "contact_dropout_multiplier": np.asarray(self.contact_mult, dtype=float),
+            "manager_dropout_multiplier": np.asarray(self.manager_mult, dtype=float),
+            "winbacks": np.asarray(self.winbacks, dtype="int64"),
+            "churned": churned,
+            "churn_date": to_dates(self.start, np.where(np.isfinite(churn), churn, np.nan)),
+            "holdout_purchases": purchases.astype("int64"),
+            "holdout_revenue": revenue,
+            "holdout_profit": profit,
+        })
