@@ -298,7 +298,7 @@ def month_ends(tx: pd.DataFrame, *, date: str = "date", skip_months: int = 3) ->
     return list(ends[skip_months:])
 
 
-def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total") -> None:
+def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", currency: str = "$") -> None:
     """Heatmap of customers per (R, F) square and money share by R score, then show."""
     import matplotlib.pyplot as plt
 
@@ -318,7 +318,7 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total") -> Non
         ax1.set_xlabel("F score (frequency)")
         ax1.set_ylabel("R score (recency)")
         ax1.set_title(f"Customers per R-F square, {snap['as_of']:%Y-%m-%d}", fontsize=13)
-        label = "mean total spend (¥)" if monetary == "total" else "mean spend per order (¥)"
+        label = f"mean total spend ({currency})" if monetary == "total" else f"mean spend per order ({currency})"
         fig.colorbar(im, ax=ax1, label=label)
         x = np.arange(bins)
         ax2.bar(x - 0.2, by_r["customer_share"] * 100, width=0.4, label="share of customers", color="#90a4ae")
@@ -331,7 +331,7 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total") -> Non
         show(fig)
 
 
-def rfm_explorer(tx: pd.DataFrame, *, date: str = "date"):
+def rfm_explorer(tx: pd.DataFrame, *, date: str = "date", currency: str = "$"):
     """Widget: move the as-of date, the number of bins and the monetary definition.
 
     Returns the ipywidgets box (display it as the last line of a cell).
@@ -346,6 +346,6 @@ def rfm_explorer(tx: pd.DataFrame, *, date: str = "date"):
     bins = widgets.IntSlider(value=5, min=3, max=9, description="bins", continuous_update=False)
     monetary = widgets.ToggleButtons(options=[("total", "total"), ("mean per order", "mean")],
                                      value="total", description="monetary")
-    return explorer(lambda as_of, bins, monetary: draw(t, as_of, bins, monetary),
+    return explorer(lambda as_of, bins, monetary: draw(t, as_of, bins, monetary, currency),
                     {"as_of": as_of, "bins": bins, "monetary": monetary},
                     title="RFM at a date: move the date, the bins and the monetary definition")

@@ -205,7 +205,7 @@ _TIER_COLOURS = {"platinum": "#6a1b9a", "gold": "#f9a825", "silver": "#90a4ae",
 
 
 def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
-         baseline: pd.Series | None = None) -> None:
+         baseline: pd.Series | None = None, currency: str = "$") -> None:
     """The 3×3 grid (customers per square) and profit vs customer share per tier, then show."""
     import matplotlib.pyplot as plt
 
@@ -228,7 +228,8 @@ def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
         ax1.set_yticks([2.5, 1.5, 0.5], ["large", "medium", "small"])
         ax1.set_xlabel(f"purchase cycle (cut at {cycle[0]:.0f} and {cycle[1]:.0f} days)")
         ax1.set_ylabel("amount per order")
-        ax1.set_title(f"Customers per square (¥{amount[0]:,.0f} / ¥{amount[1]:,.0f})", fontsize=13)
+        ax1.set_title(f"Customers per square (cut at {currency}{amount[0]:,.0f} / {currency}{amount[1]:,.0f})",
+                      fontsize=13)
         x = np.arange(len(summary))
         ax2.bar(x - 0.2, summary["customer_share"] * 100, width=0.4, color="#b0bec5", label="customers")
         ax2.bar(x + 0.2, summary["profit_share"] * 100, width=0.4,
@@ -242,10 +243,10 @@ def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
         show(fig)
 
 
-def tier_explorer(tx: pd.DataFrame, profit: pd.Series):
+def tier_explorer(tx: pd.DataFrame, profit: pd.Series, *, currency: str = "$"):
     """Widget: two range sliders for the cycle and amount cut-offs (start: tertiles).
 
-    The sliders start at the tertile cut-offs rounded to whole days and yuan; the
+    The sliders start at the tertile cut-offs rounded to whole days and money units; the
     title of the right panel counts the customers who left their starting tier.
     Returns the ipywidgets box (display it as the last line of a cell).
     """
@@ -262,9 +263,9 @@ def tier_explorer(tx: pd.DataFrame, profit: pd.Series):
                                      readout_format=".0f", layout=widgets.Layout(width="460px"),
                                      style={"description_width": "110px"})
     amount = widgets.FloatRangeSlider(value=list(cuts["amount"]), min=0, max=amount_max, step=1,
-                                      description="amount (¥)", continuous_update=False,
+                                      description=f"amount ({currency})", continuous_update=False,
                                       readout_format=",.0f", layout=widgets.Layout(width="460px"),
                                       style={"description_width": "110px"})
-    return explorer(lambda cycle, amount: draw(base, profit, tuple(cycle), tuple(amount), base["tier"]),
+    return explorer(lambda cycle, amount: draw(base, profit, tuple(cycle), tuple(amount), base["tier"], currency),
                     {"cycle": cycle, "amount": amount}, columns=1,
                     title="Move the cut-offs: who changes tier, and where does the profit go?")
