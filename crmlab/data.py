@@ -44,6 +44,25 @@ def _first_rows(mask: pd.Series | np.ndarray, index: pd.Index) -> list:
     return list(index[np.asarray(mask, dtype=bool)][:5])
 
 
+def _duplicated(ids: pd.Series) -> np.ndarray:
+    """Boolean mask of ids that occur more than once (every occurrence marked).
+
+    Whole-number ids in a compact range (the usual case: 1..n order numbers)
+    are counted with ``numpy.bincount``, which is several times faster than
+    hashing; any other ids go through ``Series.duplicated``.
+    """
+    if pd.api.types.is_integer_dtype(ids.dtype) and len(ids):
+        values = ids.to_numpy(dtype=np.int64)
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < 4 * len(values):
+            shifted = values - lo
+            counts = np.bincount(shifted)
+            if counts.max() <= 1:
+                return np.zeros(len(values), dtype=bool)
+            return counts[shifted] > 1
+    return ids.duplicated(keep=False).to_numpy()
+
+
 def to_datetime_column(series: pd.Series, column: str) -> pd.Series:
     """Parse a column of dates to ``datetime64[ns]``, or raise naming the bad rows.
 
@@ -71,6 +90,7 @@ def validate_transactions(
     amount: str | None = "amount",
     order_id: str | None = "order_id",
     as_of=None,
+    _copy: bool = True,
 ) -> pd.DataFrame:
     """Check a transactions table and return a copy with parsed dates.
 
@@ -108,7 +128,7 @@ def validate_transactions(
     for col in needed:
         if col not in tx.columns:
             raise CRMDataError(col, "missing column", detail=f"columns present: {list(tx.columns)}")
-    out = tx.copy()
+    out = tx.copy() if _copy else tx
     missing_customer = out[customer].isna()
     if missing_customer.any():
         raise CRMDataError(customer, "missing customer id", _first_rows(missing_customer, out.index))
@@ -139,7 +159,7 @@ def validate_transactions(
             raise CRMDataError(date, f"date after the analysis date as_of={cutoff.date()}",
                                _first_rows(late, out.index))
     if order_id is not None and order_id in out.columns:
-        dup = out[order_id].duplicated(keep=False)
+        dup = _duplicated(out[order_id])
         if dup.any():
             rows = _first_rows(dup, out.index)
             raise CRMDataError(order_id, "duplicate order id", rows,
@@ -179,8 +199,11 @@ def select_transactions(
     for col in cols:
         if col not in tx.columns:
             raise CRMDataError(col, "missing column", detail=f"columns present: {list(tx.columns)}")
-    return validate_transactions(tx[cols], customer=customer, date=date, amount=amount,
-                                 order_id=order_id, as_of=as_of)
+    # a new table object: replacing a whole column in it (which is all validation
+    # does) never writes into tx's arrays, in pandas 2 and in copy-on-write pandas 3
+    subset = tx[cols].copy(deep=False)
+    return validate_transactions(subset, customer=customer, date=date, amount=amount,
+                                 order_id=order_id, as_of=as_of, _copy=False)
 
 
 def resolve_as_of(as_of, dates: pd.Series) -> pd.Timestamp:

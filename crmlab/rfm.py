@@ -108,8 +108,10 @@ def quantile_scores(values: pd.Series, bins: int = 5, *, higher_is_better: bool 
     n = len(values)
     if n == 0:
         raise CRMDataError(None, "cannot score an empty set of customers")
-    ranks = values.rank(method="min", ascending=higher_is_better).to_numpy()
-    scores = np.floor(bins * (ranks - 1) / n).astype(np.int64) + 1
+    v = values.to_numpy(dtype=float)
+    if np.isnan(v).any():
+        raise CRMDataError(values.name, "cannot score NaN values", list(values.index[np.isnan(v)]))
+    scores = _scores(v if higher_is_better else -v, bins)
     return pd.Series(scores, index=values.index, name=values.name)
 
 
@@ -159,7 +161,8 @@ def rfm_table(
     DataFrame indexed by customer with columns
         ``recency`` (whole days from last purchase to ``as_of``), ``frequency``
         (orders), ``monetary``, ``r_score``, ``f_score``, ``m_score``, ``cell``
-        (e.g. ``"543"``) and ``segment``.
+        (e.g. ``"543"``, categorical over all possible cells) and ``segment``
+        (categorical).
 
     Notes
     -----
@@ -176,25 +179,71 @@ def rfm_table(
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
                             as_of=as_of)
     cutoff = resolve_as_of(as_of, t[date])
-    g = t.groupby(customer, sort=True)
-    last = g[date].max()
-    freq = g[date].size()
-    spend = g[amount].sum()
-    out = pd.DataFrame(index=last.index)
-    out["recency"] = ((cutoff - last) // pd.Timedelta(days=1)).astype(np.int64)
-    out["frequency"] = freq.astype(np.int64)
+    ids, last, freq, spend = _per_customer(t[customer], t[date], t[amount])
+    out = pd.DataFrame(index=pd.Index(ids, name=customer))
+    day_ns = np.int64(86_400_000_000_000)
+    recency = (np.int64(cutoff.value) - last) // day_ns
+    out["recency"] = recency
+    out["frequency"] = freq
     out["monetary"] = spend if monetary == "total" else spend / freq
-    out["r_score"] = quantile_scores(out["recency"], bins, higher_is_better=False)
-    out["f_score"] = quantile_scores(out["frequency"], bins)
-    out["m_score"] = quantile_scores(out["monetary"], bins)
-    digits = np.array([str(i) for i in range(10)], dtype=object)
-    out["cell"] = (digits[out["r_score"].to_numpy()] + digits[out["f_score"].to_numpy()]
-                   + digits[out["m_score"].to_numpy()])
-    out["cell"] = out["cell"].astype(str)
+    r = _scores(-recency, bins)
+    f = _scores(freq, bins)
+    m = _scores(out["monetary"].to_numpy(), bins)
+    out["r_score"], out["f_score"], out["m_score"] = r, f, m
+    code = r * 100 + f * 10 + m
+    cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
+    lookup = np.zeros(1000, dtype=np.int64)
+    lookup[[int(c) for c in cells]] = np.arange(len(cells))
+    out["cell"] = pd.Categorical.from_codes(lookup[code], categories=cells)
     if bins == 5:
-        out["segment"] = segment(out["r_score"].to_numpy(), out["f_score"].to_numpy())
-        out["segment"] = out["segment"].astype(str)
+        names = sorted(set(SEGMENT_MAP.values()))
+        seg_lookup = np.zeros((6, 6), dtype=np.int64)
+        for (ri, fi), name in SEGMENT_MAP.items():
+            seg_lookup[ri, fi] = names.index(name)
+        out["segment"] = pd.Categorical.from_codes(seg_lookup[r, f], categories=names)
     return out
+
+
+def _per_customer(customers: pd.Series, dates: pd.Series, amounts: pd.Series):
+    """Sorted customer ids and, per customer, last date (int64 ns), order count and total amount.
+
+    One hash pass (``pandas.factorize``) and NumPy bincounts — the same numbers as
+    ``groupby(customer).agg(max, size, sum)``, without the groupby overhead.
+    """
+    codes, uniques = pd.factorize(customers, sort=False)
+    order = np.argsort(np.asarray(uniques))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[codes]
+    ids = np.asarray(uniques)[order]
+    k = len(ids)
+    freq = np.bincount(codes, minlength=k).astype(np.int64)
+    spend = np.bincount(codes, weights=amounts.to_numpy(dtype=float), minlength=k)
+    last = np.full(k, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last, codes, dates.to_numpy(dtype="datetime64[ns]").view(np.int64))
+    return ids, last, freq, spend
+
+
+def _scores(values: np.ndarray, bins: int) -> np.ndarray:
+    """Array version of :func:`quantile_scores` (higher is better): floor(bins·(rank_min − 1)/n) + 1."""
+    v = np.asarray(values)
+    n = len(v)
+    if np.issubdtype(v.dtype, np.integer) and n:
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < 4 * n:   # counting "sort": customers with a smaller value, by value
+            counts = np.bincount(v - lo)
+            before = np.cumsum(counts) - counts
+            return (bins * before[v - lo] // n + 1).astype(np.int64)
+    order = np.argsort(v)
+    sv = v[order]
+    starts = np.empty(n, dtype=bool)
+    starts[:1] = True
+    np.not_equal(sv[1:], sv[:-1], out=starts[1:])
+    # 0-based position of the first member of each value's tie group
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    rank_min0 = np.empty(n, dtype=np.int64)
+    rank_min0[order] = group_start
+    return (bins * rank_min0 // n + 1).astype(np.int64)
 
 
 def breakeven_rate(cost_per_contact: float, margin_per_response: float) -> float:

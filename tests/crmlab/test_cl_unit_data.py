@@ -102,3 +102,16 @@ def test_load_csv_and_parquet_folder(tmp_path, tx):
     assert list(data.load(pq).tables()) == ["transactions"]
     with pytest.raises(FileNotFoundError):
         data.load(tmp_path / "nowhere")
+
+
+def test_duplicate_order_id_sparse_and_text_ids(tx):
+    # ids spread over a wide range and text ids take the hashing path: same rule
+    wide = tx.assign(order_id=[10**12, 5, 10**12])
+    with pytest.raises(CRMDataError, match="duplicate order id") as e:
+        data.validate_transactions(wide)
+    assert e.value.rows == [0, 2]
+    text = tx.assign(order_id=["A1", "A1", "B2"])
+    with pytest.raises(CRMDataError, match="duplicate order id") as e:
+        data.validate_transactions(text)
+    assert e.value.rows == [0, 1]
+    assert len(data.validate_transactions(tx.assign(order_id=[10**12, 5, 7]))) == 3

@@ -132,3 +132,16 @@ def test_rollout_series_of_rates_and_errors():
     with pytest.raises(CRMDataError, match="responses"):
         rfm.rollout(pd.DataFrame({"mailed": [10], "responses": [11]}, index=["a"]), 1.0, 20.0,
                     pd.Series({"a": 10}))
+
+
+def test_integer_and_float_scoring_paths_agree():
+    # integers in a compact range are scored by counting, other values by sorting: same rule
+    rng = np.random.default_rng(8)
+    ints = pd.Series(rng.integers(0, 30, size=997))
+    by_count = rfm.quantile_scores(ints)
+    by_sort = rfm.quantile_scores(ints.astype(float))
+    assert (by_count == by_sort).all()
+    wide = pd.Series(rng.integers(0, 10**9, size=500))        # range too wide for counting
+    assert (rfm.quantile_scores(wide) == rfm.quantile_scores(wide.astype(float))).all()
+    # hand check of the float path with ties: 1.5, 2.5, 2.5, 9 with bins=4 → rank_min 1,2,2,4 → 1,2,2,4
+    assert rfm.quantile_scores(pd.Series([2.5, 1.5, 9.0, 2.5]), bins=4).tolist() == [2, 1, 4, 2]
