@@ -91,7 +91,7 @@ def _observation(T, n: int) -> np.ndarray:
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"T must be finite and > 0 for every customer, got T[{i}]={arr[i]!r}")
+        raise ValueError(f"T must be finite and > 0 for every customer, got T[{i}]={float(arr[i])!r}")
     return arr
 
 
