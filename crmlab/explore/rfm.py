@@ -292,10 +292,24 @@ def rollout_outcome(
 
 
 def month_ends(tx: pd.DataFrame, *, date: str = "date", skip_months: int = 3) -> list[pd.Timestamp]:
-    """Month-end dates inside the log, after the first ``skip_months`` months (as-of choices)."""
+    """As-of choices for the widget: month ends inside the log, then its last date.
+
+    The first ``skip_months`` month ends are left out (too few customers yet)
+    when the log is long enough to spare them.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"date": pd.to_datetime(["2024-01-05", "2024-03-10"])})
+    >>> [f"{d:%m-%d}" for d in month_ends(tx, skip_months=1)]
+    ['02-29', '03-10']
+    """
     d = pd.to_datetime(tx[date])
-    ends = pd.date_range(d.min(), d.max(), freq="ME")
-    return list(ends[skip_months:])
+    ends = list(pd.date_range(d.min(), d.max(), freq="ME"))
+    if len(ends) > skip_months:
+        ends = ends[skip_months:]
+    if not ends or ends[-1] < d.max():
+        ends.append(pd.Timestamp(d.max()))
+    return ends
 
 
 def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", currency: str = "$") -> None:

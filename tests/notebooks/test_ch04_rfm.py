@@ -1,0 +1,147 @@
+"""Chapter 04 (RFM): the explorer's compute functions against hand-worked numbers, and
+every exercise's self-check against an answer computed here with library calls."""
+import matplotlib
+import pandas as pd
+import pytest
+
+import crmlab.data
+from crmlab import rfm
+from crmlab.errors import CRMDataError
+from crmlab.exercises import check
+from crmlab.explore import rfm as rfm_explore
+
+matplotlib.use("agg")
+
+
+def _tx():
+    # customer 1: orders 5 Jan, 1 Mar (10 + 30); 2: 1 Feb (5); 3: 20 Apr (8, after the as-of date);
+    # 4: 10 Mar and 2 Apr (12 + 12)
+    return pd.DataFrame({"customer_id": [1, 1, 2, 3, 4, 4],
+                         "date": ["2024-01-05", "2024-03-01", "2024-02-01", "2024-04-20", "2024-03-10",
+                                  "2024-04-02"],
+                         "amount": [10.0, 30.0, 5.0, 8.0, 12.0, 12.0]})
+
+
+def test_unit_snapshot_hand_worked():
+    tx = _tx()
+    before = tx.copy()
+    snap = rfm_explore.rfm_snapshot(tx, "2024-03-31", bins=2)
+    pd.testing.assert_frame_equal(tx, before)            # input not modified
+    assert snap["customers"] == 3                        # customer 3 has not bought by 31 Mar
+    t = snap["table"]
+    # recency: 1 → 30 days, 2 → 59, 4 → 21; best to worst 4, 1, 2 → R scores (2 bins, n=3):
+    # worst-first ranks 2:1 → 1, 1:2 → floor(2·1/3)+1 = 1, 4:3 → floor(2·2/3)+1 = 2
+    assert t["recency"].to_dict() == {1: 30, 2: 59, 4: 21}
+    assert t["r_score"].to_dict() == {1: 1, 2: 1, 4: 2}
+    # frequency 2, 1, 1 → ties 2 and 4 share rank 1 → score 1; customer 1 rank 3 → 2
+    assert t["f_score"].to_dict() == {1: 2, 2: 1, 4: 1}
+    assert snap["grid"].to_numpy().tolist() == [[1, 1], [1, 0]]   # (R1,F1)=2 (R1,F2)=1 (R2,F1)=4
+    # money by R score: R1 = 40 + 5 = 45, R2 = 12 (only the 10 Mar order is before the date) → /57
+    assert snap["by_r"]["money_share"].tolist() == pytest.approx([45 / 57, 12 / 57])
+    assert snap["by_r"]["customer_share"].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert snap["mean_m"].loc[1, 1] == pytest.approx(5.0) and pd.isna(snap["mean_m"].loc[2, 2])
+
+
+def test_unit_snapshot_mean_monetary_and_errors():
+    snap = rfm_explore.rfm_snapshot(_tx(), "2024-04-30", bins=2, monetary="mean")
+    assert snap["table"]["monetary"].to_dict() == {1: 20.0, 2: 5.0, 3: 8.0, 4: 12.0}
+    with pytest.raises(CRMDataError, match="as_of"):
+        rfm_explore.rfm_snapshot(_tx(), "2023-12-31")      # nobody has bought yet
+    with pytest.raises(CRMDataError, match="as_of"):
+        rfm_explore.rfm_snapshot(_tx(), None)
+
+
+def test_unit_mailing_responses_window_and_seed():
+    tx = _tx()
+    m = rfm_explore.simulate_mailing(tx, "2024-03-05", window_days=30, test_share=0.5, seed=3)
+    # on the list: 1 and 2 (bought by 5 Mar); 4 first buys on 10 Mar. Window (5 Mar, 4 Apr]:
+    # nobody of 1, 2 orders in it
+    assert list(m.index) == [1, 2]
+    assert m["responded"].tolist() == [False, False]
+    m = rfm_explore.simulate_mailing(tx, "2024-03-15", window_days=30, test_share=0.5, seed=3)
+    # list 1, 2, 4; window (15 Mar, 14 Apr]: customer 4 orders 12 on 2 Apr
+    assert m["response_value"].to_dict() == {1: 0.0, 2: 0.0, 4: 12.0}
+    assert (m["group"] == "test").sum() == round(0.5 * 3)
+    again = rfm_explore.simulate_mailing(tx, "2024-03-15", window_days=30, test_share=0.5, seed=3)
+    pd.testing.assert_frame_equal(m, again)               # same seed, same split
+
+
+def test_unit_mailing_bad_input():
+    with pytest.raises(CRMDataError, match="window_days"):
+        rfm_explore.simulate_mailing(_tx(), "2024-04-10", window_days=30)   # 10 May > last date 20 Apr
+    with pytest.raises(CRMDataError, match="test_share"):
+        rfm_explore.simulate_mailing(_tx(), "2024-03-15", test_share=1.0)
+    with pytest.raises(CRMDataError, match="test_share"):
+        rfm_explore.simulate_mailing(_tx(), "2024-03-15", test_share=0.01)   # 0 of 3 customers
+
+
+def test_unit_cells_plan_and_outcome_hand_worked():
+    m = pd.DataFrame({"group": ["test"] * 4 + ["rollout"] * 6,
+                      "responded": [True, True, False, False, True, True, False, True, False, False],
+                      "response_value": 0.0}, index=range(10))
+    cells = pd.Series(["A", "A", "A", "B", "A", "A", "A", "B", "B", "B"], index=range(10))
+    res = rfm_explore.cell_results(m, cells)
+    assert res.loc["A"].tolist() == [3, 2, pytest.approx(2 / 3)] and res.loc["B"].tolist() == [1, 0, 0.0]
+    plan = rfm_explore.plan_rollout(m, cells, 1.0, 5.0)     # break-even 0.2: A (0.667) yes, B (0) no
+    # roll-out sizes: A 3, B 3 → expected 3 · (2/3 · 5 − 1) = 7
+    assert plan.cells == ["A"] and plan.expected_profit == pytest.approx(7.0)
+    out = rfm_explore.rollout_outcome(m, cells, plan.cells, 1.0, 5.0)
+    # roll-out group, chosen A: mailed 3, responses 2 → 2·5 − 3·1 = 7; everyone: 6 mailed, 3 responses → 15 − 6 = 9
+    assert out.loc["chosen cells", "profit"] == 7.0 and out.loc["everyone", "profit"] == 9.0
+    with pytest.raises(CRMDataError, match="cells"):
+        rfm_explore.cell_results(m, cells.iloc[:3])   # customer 3 (test) has no cell
+
+
+def test_unit_widget_has_sliders_and_draws():
+    import ipywidgets as widgets
+
+    tx = _tx()
+    rfm_explore.draw(tx, pd.Timestamp("2024-04-20"), bins=3, monetary="mean")
+    box = rfm_explore.rfm_explorer(tx)
+    kinds = [type(w) for row in box.children[1:-1] for w in row.children]
+    assert widgets.SelectionSlider in kinds and widgets.IntSlider in kinds   # the browser test moves one
+    dates = [d for _, d in box.children[1].children[0].options]
+    assert [f"{d:%Y-%m-%d}" for d in dates] == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-20"]
+
+
+# ----- exercises: the right answer (computed here) is accepted, a wrong one rejected -----
+
+@pytest.fixture(scope="module")
+def classroom():
+    data = crmlab.data.classroom()
+    return data.transactions, pd.Timestamp(data.card["observation_end"])
+
+
+def _accepts(ex, right, wrong):
+    assert check(ex, right).status == "right"
+    assert check(ex, wrong).status == "wrong"
+    assert check(ex, ...).status == "not answered"
+
+
+def test_exercise_04_rfm_cells(classroom):
+    tx, as_of = classroom
+    n = int((rfm.rfm_table(tx, as_of=as_of)["cell"] == "555").sum())
+    _accepts("04.rfm_cells", n, n + 1)
+
+
+def test_exercise_04_breakeven():
+    _accepts("04.breakeven", 0.90 / 24.00, 24.00 / 0.90)       # 0.0375; the ratio upside down is wrong
+    assert check("04.breakeven", 3.75).status == "wrong"       # a percent, not a share
+
+
+def test_exercise_04_champion_money(classroom):
+    tx, as_of = classroom
+    t = rfm.rfm_table(tx, as_of=as_of)
+    share = t.loc[t["segment"] == "champions", "monetary"].sum() / t["monetary"].sum()
+    _accepts("04.champion_money", round(share, 3), share * 0.9)
+
+
+def test_exercise_04_rollout_cells(classroom):
+    tx, _ = classroom
+    mail_date = pd.Timestamp("2025-10-31")
+    mailing = rfm_explore.simulate_mailing(tx, mail_date, window_days=30, test_share=0.3, seed=2024)
+    cells = rfm.rfm_table(tx[tx["date"] <= mail_date], as_of=mail_date, bins=3)["cell"]
+    res = rfm_explore.cell_results(mailing, cells)
+    chosen = set(res.index[res["response_rate"] > 1.00 / 10.00])    # break-even 10%
+    assert chosen, "the exercise needs at least one cell above break-even"
+    _accepts("04.rollout_cells", chosen, chosen - {sorted(chosen)[0]})
