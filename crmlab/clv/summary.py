@@ -11,10 +11,16 @@ orders themselves, only at four numbers per customer:
 
 Conventions (the same in every crmlab CLV function)
 ---------------------------------------------------
-* **Same-day orders are one purchase.** Dates are cut to the calendar day and all
-  orders of a customer on one day are merged (amounts summed). Two orders on the
-  same day are usually one shopping trip split in two; counting them twice would
-  make a customer look busier than they are.
+* **Same-day orders are one purchase** (``merge_same_day=True``, the default).
+  Dates are cut to the calendar day and all orders of a customer on one day are
+  merged (amounts summed). Two orders on the same day are usually one shopping
+  trip split in two; counting them twice would make a customer look busier than
+  they are. When orders really are separate events in continuous time — a
+  simulator's log, say — merging drops the second of two purchases that fall on
+  one day, mostly from the heaviest buyers; on the ``textbook`` scenario that
+  is about 1% of orders and raises the fitted BG/NBD α by about 4%. Pass
+  ``merge_same_day=False`` there: every order then counts (recency and T are
+  still measured in whole days).
 * **Explicit time units.** ``freq`` is a fixed length of time: ``"D"`` (day),
   ``"W"`` (week = 7 days) or a multiple such as ``"14D"`` or ``"4W"``. Recency
   and T are day differences divided by that length, so they are fractional
@@ -117,7 +123,7 @@ def _day(value, name: str) -> pd.Timestamp:
 
 def _per_customer(daily: pd.DataFrame, customer: str, end: pd.Timestamp, unit: pd.Timedelta,
                   has_amount: bool) -> pd.DataFrame:
-    """frequency, recency, T (and monetary_value) from one row per customer and purchase day."""
+    """frequency, recency, T (and monetary_value) from one row per purchase, sorted by time."""
     grouped = daily.groupby(customer, sort=True)
     first = grouped["_day"].min()
     last = grouped["_day"].max()
@@ -128,7 +134,7 @@ def _per_customer(daily: pd.DataFrame, customer: str, end: pd.Timestamp, unit: p
     out["T"] = (end - first) / unit
     if has_amount:
         total = grouped["_amount"].sum()
-        first_amount = grouped["_amount"].first()  # rows are sorted by day
+        first_amount = grouped["_amount"].first()  # rows are sorted by time
         repeat = out["frequency"].to_numpy()
         spend = (total - first_amount).to_numpy(dtype=float)
         out["monetary_value"] = np.divide(spend, repeat, out=np.zeros(len(out)), where=repeat > 0)
@@ -143,6 +149,7 @@ def summarize(
     date: str = "date",
     amount: str | None = "amount",
     calibration_end=None,
+    merge_same_day: bool = True,
 ) -> pd.DataFrame:
     """Summarise a transactions table into (frequency, recency, T, monetary_value).
 
@@ -160,6 +167,9 @@ def summarize(
     calibration_end : date-like, optional
         End of the calibration period (inclusive, before ``observation_end``);
         adds the holdout columns described in the module docstring.
+    merge_same_day : bool
+        Merge a customer's orders of one calendar day into one purchase (default;
+        see the module docstring for when to switch it off).
 
     Returns
     -------
@@ -189,11 +199,15 @@ def summarize(
                                   as_of=end + pd.Timedelta(days=1) - pd.Timedelta(1, "ns"))
     has_amount = amount is not None
     frame = pd.DataFrame({customer: clean[customer].to_numpy(),
-                          "_day": clean[date].dt.normalize().to_numpy()})
+                          "_day": clean[date].dt.normalize().to_numpy(),
+                          "_time": clean[date].to_numpy()})
     if has_amount:
         frame["_amount"] = clean[amount].to_numpy(dtype=float)
-    agg = {"_amount": ("_amount", "sum")} if has_amount else {"_n": ("_day", "size")}
-    daily = frame.groupby([customer, "_day"], sort=True).agg(**agg).reset_index()
+    if merge_same_day:
+        agg = {"_amount": ("_amount", "sum")} if has_amount else {"_n": ("_day", "size")}
+        daily = frame.groupby([customer, "_day"], sort=True).agg(**agg).reset_index()
+    else:   # one row per order, in time order within each customer
+        daily = frame.sort_values([customer, "_time"], kind="stable").reset_index(drop=True)
 
     if calibration_end is None:
         out = _per_customer(daily, customer, end, unit, has_amount)
@@ -230,4 +244,5 @@ def summarize(
     out.attrs["observation_end"] = str(end.date())
     out.attrs["calibration_end"] = None if cal is None else str(cal.date())
     out.attrs["holdout_only"] = holdout_only
+    out.attrs["merge_same_day"] = bool(merge_same_day)
     return out

@@ -160,3 +160,12 @@ def test_negative_amount(tx):
 def test_empty_table(tx):
     with pytest.raises(CRMDataError, match="empty"):
         clv.summarize(tx.iloc[:0], "2024-02-26")
+
+
+def test_every_order_counts_without_the_merge(tx):
+    # merge_same_day=False: A has 4 orders -> frequency 3; the first order (09:00, 10.0)
+    # is the first purchase, so monetary_value = (5 + 20 + 40) / 3 = 21.6667
+    s = clv.summarize(tx, "2024-02-26", merge_same_day=False)
+    assert s.loc["A", ["frequency", "recency", "T", "monetary_value"]].tolist() == pytest.approx(
+        [3, 6.0, 8.0, 65 / 3])
+    assert s.attrs["merge_same_day"] is False
