@@ -4,6 +4,7 @@ Run from the repository root (``make notebooks`` does it)::
 
     python -m crmlab.exercises.generate            # write notebooks/NN_name.ipynb
     python -m crmlab.exercises.generate --check    # only say which are out of date (exit 1)
+    python -m crmlab.exercises.generate 03 04      # only these chapters
 
 For every ``notebooks/instructor/NN_name.ipynb`` it writes ``notebooks/NN_name.ipynb``:
 
@@ -169,8 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="write nothing; list out-of-date notebooks and exit 1 if there are any")
     parser.add_argument("--folder", type=Path, default=NOTEBOOKS, help="the notebooks folder (default: %(default)s)")
+    parser.add_argument("chapters", nargs="*", help="chapter numbers (default: all)")
     args = parser.parse_args(argv)
     sources = instructor_notebooks(args.folder)
+    if args.chapters:
+        wanted = {f"{int(c):02d}" for c in args.chapters}
+        sources = [s for s in sources if s.name[:2] in wanted]
     if not sources:
         print(f"no instructor notebooks in {args.folder / 'instructor'}", file=sys.stderr)
         return 1

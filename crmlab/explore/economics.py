@@ -30,7 +30,8 @@ import pandas as pd
 
 from crmlab.errors import CRMDataError, check_positive, check_probability
 
-__all__ = ["profit_over_time", "steady_state_profit", "retention_uplift", "draw_profit", "profit_explorer"]
+__all__ = ["profit_over_time", "steady_state_profit", "retention_uplift", "market_summary", "draw_profit",
+           "profit_explorer"]
 
 
 def _check_growth(retention: float, referral_rate: float) -> None:
@@ -189,3 +190,43 @@ def profit_explorer(margin: float = 100.0, new_per_year: float = 1000.0, years: 
 
     return explorer(draw, controls, title=f"A firm buying {new_per_year:,.0f} customers a year, "
                                           f"margin ${margin:,.0f} per customer per year")
+
+
+def market_summary(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, *,
+                   previous="2024", current="2025") -> dict[str, float]:
+    """Customers, retention and profit of one market's event log (real or simulated).
+
+        retention     = share of ``previous``-period buyers who buy again in ``current``
+                        (:func:`crmlab.loyalty.retention_rate`)
+        gross_profit  = Σ (amount − cost) over all orders
+        marketing     = Σ cost of all contacts (acquisition and retention campaigns)
+        profit        = gross_profit − marketing
+
+    Returns
+    -------
+    dict
+        ``buyers`` (customers with at least one order), ``retention``, ``revenue``,
+        ``gross_profit``, ``marketing``, ``profit``.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-03-01", "2025-02-01", "2024-05-01"],
+    ...                    "amount": [50.0, 40.0, 30.0], "cost": [30.0, 25.0, 20.0]})
+    >>> ct = pd.DataFrame({"customer_id": [1, 2], "date": ["2024-01-01"] * 2, "cost": [2.0, 3.0]})
+    >>> market_summary(tx, ct)   # retention 1 of 2; gross 120 − 75 = 45; profit 45 − 5 = 40
+    {'buyers': 2, 'retention': 0.5, 'revenue': 120.0, 'gross_profit': 45.0, 'marketing': 5.0, 'profit': 40.0}
+    """
+    from crmlab import loyalty
+    from crmlab.data import select_transactions
+
+    t = select_transactions(transactions, extra=("cost",))
+    marketing = 0.0
+    if contacts is not None and len(contacts):
+        if "cost" not in contacts.columns:
+            raise CRMDataError("cost", "missing column in contacts", detail=f"columns present: {list(contacts.columns)}")
+        marketing = float(pd.to_numeric(contacts["cost"], errors="raise").sum())
+    revenue = float(t["amount"].sum())
+    gross = revenue - float(pd.to_numeric(t["cost"], errors="raise").sum())
+    return {"buyers": int(t["customer_id"].nunique()),
+            "retention": float(loyalty.retention_rate(t, previous, current)),
+            "revenue": revenue, "gross_profit": gross, "marketing": marketing, "profit": gross - marketing}
