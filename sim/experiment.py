@@ -1,0 +1,345 @@
+"""Experiments: replications, KPIs and strategy comparisons with confidence intervals.
+
+One simulated market is one draw from a random world; a strategy's effect is
+only believable over many replications. This module runs a scenario ``n``
+times from one seed and reports key performance indicators (KPIs) with 95 %
+confidence intervals:
+
+* :func:`kpis` — the KPIs of one event log (revenue, profit, acquisition
+  cost, active customers, retention, churn, …);
+* :func:`run_replications` — one row of KPIs per replication;
+* :func:`compare` — several strategies on the *same* replications (common
+  random numbers) with the mean, a t-interval and the paired difference
+  against the first strategy.
+
+Seeds. Replication ``i`` of an experiment with seed ``s`` uses the stream
+``SeedSequence(s, spawn_key=(i,))`` — the ``i``-th child of
+``SeedSequence(s).spawn(n)``. Every task rebuilds it from ``(s, i)``, so the
+results never depend on which worker ran which task, or on how many workers
+there were. Strategies compared with :func:`compare` see the same
+replication seeds, hence the same customers, purchases and tickets as far as
+their actions do not change them (the simulator keys its random streams by
+customer and purpose): the paired difference then cancels most of the noise.
+
+Parallel runs. ``executor=`` takes any :class:`concurrent.futures.Executor`:
+``None`` runs serially in this process, a ``ProcessPoolExecutor`` uses the
+machine's cores, and a Dask cluster's ``client.get_executor()`` spreads the
+tasks over many machines. Tasks return a small dict of KPIs, never the log.
+A strategy class used with a process pool or Dask must be importable by the
+workers (defined in a module, not in a notebook cell).
+
+Example
+-------
+>>> import sim
+>>> reps = sim.run_replications("classroom", n=2, seed=1, customers=200, years=1, progress=False)
+>>> reps[["replication", "revenue"]].shape
+(2, 2)
+"""
+from __future__ import annotations
+
+import copy
+import numbers
+from concurrent.futures import Executor
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["kpis", "replication_seed", "run_replications", "compare", "summarize"]
+
+ACQUISITION_PREFIX = "acquire_"
+
+
+# ----------------------------------------------------------------------------- KPIs
+def _stage_at(stages: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
+    """Each person's stage at ``when`` (last change on or before it), index customer_id."""
+    upto = stages[stages["date"] <= when]
+    return upto.groupby("customer_id", sort=True)["to_stage"].last()
+
+
+def kpis(log) -> dict[str, float]:
+    """Key performance indicators of one simulated market.
+
+    Money is summed over the observation period; counts are people.
+
+    =========================  ===================================================
+    ``revenue``                Σ order amounts
+    ``gross_profit``           Σ (amount − cost of goods and serving)
+    ``acquisition_cost``       Σ cost of acquisition contacts (campaign ``acquire_*``)
+    ``retention_cost``         Σ cost of all other contacts (strategy actions)
+    ``profit``                 gross_profit − acquisition_cost − retention_cost
+    ``customers_acquired``     people who became customers
+    ``cost_per_acquisition``   acquisition_cost / customers_acquired
+    ``active_customers``       people in stage ``customer`` at the end
+    ``retention_rate``         of those in stage ``customer`` one year before
+                               the end (the middle of a shorter period), the
+                               share still ``customer`` at the end
+    ``churn_rate``             1 − retention_rate (labelled dormant or lost)
+    ``true_churn_rate``        share of acquired customers who really left
+                               (from ``truth``: a researcher's view only)
+    ``holdout_profit``         profit the customers really produce after the end
+                               (from ``truth``)
+    =========================  ===================================================
+
+    Parameters
+    ----------
+    log : EventLog
+        A simulated log (``sim.simulate``); not modified.
+
+    Returns
+    -------
+    dict of str to float
+
+    Example
+    -------
+    >>> import sim
+    >>> k = kpis(sim.simulate("classroom", customers=200, years=1, seed=2))
+    >>> round(k["profit"], 6) == round(k["gross_profit"] - k["acquisition_cost"] - k["retention_cost"], 6)
+    True
+    """
+    tx, contacts, stages, truth = log.transactions, log.contacts, log.stages, log.truth
+    end = log.observation_end
+    revenue = float(tx["amount"].sum())
+    gross = float((tx["amount"] - tx["cost"]).sum())
+    is_acq = contacts["campaign"].str.startswith(ACQUISITION_PREFIX).to_numpy(dtype=bool)
+    acquisition_cost = float(contacts["cost"].to_numpy()[is_acq].sum())
+    retention_cost = float(contacts["cost"].to_numpy()[~is_acq].sum())
+    acquired = int(log.customers["acquired_at"].notna().sum())
+
+    start = pd.Timestamp(log.config.start)
+    one_year_before = end - pd.Timedelta(days=365)
+    before = one_year_before if one_year_before > start else start + (end - start) / 2
+    at_end = _stage_at(stages, end)
+    at_before = _stage_at(stages, before)
+    cohort = at_before.index[at_before.to_numpy() == "customer"]
+    kept = int((at_end.reindex(cohort).to_numpy() == "customer").sum())
+    retention = kept / len(cohort) if len(cohort) else float("nan")
+
+    churned = truth["churned"].to_numpy(dtype=bool) & truth["acquired"].to_numpy(dtype=bool)
+    return {
+        "revenue": revenue,
+        "gross_profit": gross,
+        "acquisition_cost": acquisition_cost,
+        "retention_cost": retention_cost,
+        "profit": gross - acquisition_cost - retention_cost,
+        "customers_acquired": float(acquired),
+        "cost_per_acquisition": acquisition_cost / acquired if acquired else float("nan"),
+        "active_customers": float((at_end.to_numpy() == "customer").sum()),
+        "retention_rate": retention,
+        "churn_rate": 1.0 - retention,
+        "true_churn_rate": float(churned.sum()) / acquired if acquired else float("nan"),
+        "holdout_profit": float(truth["holdout_profit"].sum()),
+    }
+
+
+# ----------------------------------------------------------------------------- one task
+def replication_seed(seed: int, index: int) -> int:
+    """The simulation seed of replication ``index``: from ``SeedSequence(seed, spawn_key=(index,))``.
+
+    The same child as ``SeedSequence(seed).spawn(n)[index]``, turned into the
+    integer seed ``sim.simulate`` takes (its first 63 bits).
+
+    >>> import numpy as np
+    >>> child = np.random.SeedSequence(5).spawn(3)[2]
+    >>> replication_seed(5, 2) == int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
+    True
+    """
+    child = np.random.SeedSequence(seed, spawn_key=(index,))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def _run_task(task: tuple) -> dict:
+    """Run one replication (in whichever process or machine the executor picks)."""
+    from .engine import simulate
+
+    config, strategy, customers, years, seed, index = task
+    log = simulate(config, customers=customers, years=years, seed=replication_seed(seed, index),
+                   strategy=strategy)
+    return kpis(log)
+
+
+def _check_n_seed(n, seed) -> tuple[int, int]:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"n must be a whole number >= 1, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    return int(n), int(seed)
+
+
+def _run_tasks(tasks: list[tuple], executor: Executor | None, progress: bool, label: str) -> list[dict]:
+    """Results of ``_run_task`` in task order, serially or on ``executor``."""
+    from tqdm.auto import tqdm
+
+    if executor is not None and not callable(getattr(executor, "map", None)):
+        raise ValueError(f"executor must be a concurrent.futures.Executor (with .map), got {executor!r}")
+    results = map(_run_task, tasks) if executor is None else executor.map(_run_task, tasks)
+    return list(tqdm(results, total=len(tasks), desc=label, disable=not progress))
+
+
+def _fresh(strategy):
+    """A private copy per replication: a strategy's memory must not leak between runs."""
+    return None if strategy is None else copy.deepcopy(strategy)
+
+
+# ----------------------------------------------------------------------------- public API
+def run_replications(config, strategy=None, n: int = 20, seed: int = 0, customers: int | None = None,
+                     years: float | None = None, executor: Executor | None = None,
+                     progress: bool = True) -> pd.DataFrame:
+    """Run a scenario ``n`` times from one seed; one row of KPIs per replication.
+
+    Parameters
+    ----------
+    config : str or Scenario
+        As for ``sim.simulate``.
+    strategy : Strategy, optional
+        Copied afresh for every replication.
+    n : int
+        Number of replications.
+    seed : int
+        Replication ``i`` runs with :func:`replication_seed` ``(seed, i)``.
+    customers, years : optional
+        As for ``sim.simulate``.
+    executor : concurrent.futures.Executor, optional
+        Where to run the tasks (default: serially here). The result does not
+        depend on it.
+    progress : bool
+        Show a ``tqdm.auto`` progress bar.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``replication``, ``seed`` (the simulation seed used) and the
+        :func:`kpis`.
+    """
+    n, seed = _check_n_seed(n, seed)
+    tasks = [(config, _fresh(strategy), customers, years, seed, i) for i in range(n)]
+    name = getattr(strategy, "name", "no strategy")
+    rows = _run_tasks(tasks, executor, progress, f"replications ({name})")
+    table = pd.DataFrame(rows)
+    table.insert(0, "seed", [replication_seed(seed, i) for i in range(n)])
+    table.insert(0, "replication", np.arange(n, dtype=np.int64))
+    return table
+
+
+def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, float, float]:
+    """mean, std, and the t-interval mean ± t_{(1+c)/2, n−1}·s/√n (NaN-free values)."""
+    k = len(values)
+    mean = float(np.mean(values)) if k else float("nan")
+    if k < 2:
+        return mean, float("nan"), float("nan"), float("nan")
+    std = float(np.std(values, ddof=1))
+    half = float(stats.t.ppf((1 + confidence) / 2, k - 1)) * std / np.sqrt(k)
+    return mean, std, mean - half, mean + half
+
+
+def summarize(replications: pd.DataFrame, baseline: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean, standard deviation and t-interval per strategy and KPI, with paired differences.
+
+    For strategy S and KPI k over the n replications: mean x̄, standard
+    deviation s, and x̄ ± t_{0.975, n−1}·s/√n. The paired difference against
+    the baseline uses d_i = k(S, i) − k(baseline, i) on the same replication i:
+    d̄ ± t_{0.975, n−1}·s_d/√n. Replications where a KPI is undefined (NaN,
+    e.g. a cost per acquisition without acquisitions) are left out of that
+    KPI and ``n`` says how many were used.
+
+    Parameters
+    ----------
+    replications : DataFrame
+        Columns ``strategy``, ``replication`` and KPI columns (as built by
+        :func:`compare`).
+    baseline : str, optional
+        The strategy differences are taken against (default: the first).
+    confidence : float
+        Confidence level of the intervals, in (0, 1).
+
+    Returns
+    -------
+    DataFrame
+        One row per (strategy, kpi): ``mean, std, ci_low, ci_high, n,
+        diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n`` (the
+        baseline's differences are 0).
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    for column in ("strategy", "replication"):
+        if column not in replications.columns:
+            raise ValueError(f"replications must have a column {column!r}")
+    names = list(dict.fromkeys(replications["strategy"].tolist()))
+    baseline = names[0] if baseline is None else baseline
+    if baseline not in names:
+        raise ValueError(f"baseline {baseline!r} is not one of the strategies {names}")
+    kpi_names = [c for c in replications.columns if c not in ("strategy", "replication", "seed")]
+    wide = {name: replications[replications["strategy"] == name].set_index("replication") for name in names}
+    base = wide[baseline]
+    rows = []
+    for name in names:
+        table = wide[name]
+        for k in kpi_names:
+            values = table[k].to_numpy(dtype=float)
+            mean, std, low, high = _t_interval(values[~np.isnan(values)], confidence)
+            diff = (table[k] - base[k].reindex(table.index)).to_numpy(dtype=float)
+            diff = diff[~np.isnan(diff)]
+            d_mean, d_std, d_low, d_high = _t_interval(diff, confidence)
+            rows.append({"strategy": name, "kpi": k, "mean": mean, "std": std, "ci_low": low, "ci_high": high,
+                         "n": int((~np.isnan(values)).sum()), "diff_mean": d_mean, "diff_std": d_std,
+                         "diff_ci_low": d_low, "diff_ci_high": d_high, "diff_n": len(diff)})
+    return pd.DataFrame(rows)
+
+
+def compare(config, strategies: dict, n: int = 20, seed: int = 0, customers: int | None = None,
+            years: float | None = None, executor: Executor | None = None, progress: bool = True,
+            common_random_numbers: bool = True, confidence: float = 0.95) -> pd.DataFrame:
+    """Compare strategies over the same ``n`` replications, with 95 % intervals.
+
+    Every strategy runs on replications 0..n−1 of ``seed`` (common random
+    numbers), so the paired difference d_i = KPI(S, i) − KPI(first, i) is
+    free of most of the market-to-market noise; its t-interval is usually far
+    narrower than the difference of two separate intervals.
+
+    Parameters
+    ----------
+    config : str or Scenario
+    strategies : dict of name to Strategy (or None for no strategy)
+        The first entry is the baseline.
+    n, seed, customers, years, executor, progress
+        As for :func:`run_replications`.
+    common_random_numbers : bool
+        ``False`` gives each strategy its own replication seeds (strategy j
+        uses replications j·n … j·n + n − 1): only to show what pairing buys.
+    confidence : float
+        Level of the intervals (default 0.95).
+
+    Returns
+    -------
+    DataFrame
+        :func:`summarize` of the replications: one row per (strategy, kpi)
+        with ``mean, std, ci_low, ci_high, n`` and the paired difference
+        ``diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n``.
+        ``attrs["replications"]`` holds the per-replication KPIs.
+
+    Example
+    -------
+    >>> import sim
+    >>> res = sim.compare("classroom", {"none": sim.strategies.NoAction(),
+    ...                                  "win back": sim.strategies.WinBackDormant()},
+    ...                   n=3, seed=1, customers=200, years=1, progress=False)
+    >>> res.set_index(["strategy", "kpi"]).loc[("none", "profit"), "diff_mean"]
+    np.float64(0.0)
+    """
+    if not isinstance(strategies, dict) or not strategies:
+        raise ValueError(f"strategies must be a non-empty dict of name to Strategy, got {strategies!r}")
+    n, seed = _check_n_seed(n, seed)
+    tasks, labels = [], []
+    for j, (name, strategy) in enumerate(strategies.items()):
+        offset = 0 if common_random_numbers else j * n
+        for i in range(n):
+            tasks.append((config, _fresh(strategy), customers, years, seed, offset + i))
+            labels.append((str(name), i, replication_seed(seed, offset + i)))
+    rows = _run_tasks(tasks, executor, progress, f"compare {len(strategies)} strategies")
+    reps = pd.DataFrame(rows)
+    reps.insert(0, "seed", [s for _, _, s in labels])
+    reps.insert(0, "replication", np.array([i for _, i, _ in labels], dtype=np.int64))
+    reps.insert(0, "strategy", pd.Series([s for s, _, _ in labels], dtype="str"))
+    result = summarize(reps, confidence=confidence)
+    result.attrs["replications"] = reps
+    return result
