@@ -161,8 +161,7 @@ def rfm_table(
     DataFrame indexed by customer with columns
         ``recency`` (whole days from last purchase to ``as_of``), ``frequency``
         (orders), ``monetary``, ``r_score``, ``f_score``, ``m_score``, ``cell``
-        (e.g. ``"543"``, categorical over all possible cells) and ``segment``
-        (categorical).
+        (text such as ``"543"``) and ``segment`` (text).
 
     Notes
     -----
@@ -194,13 +193,13 @@ def rfm_table(
     cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
     lookup = np.zeros(1000, dtype=np.int64)
     lookup[[int(c) for c in cells]] = np.arange(len(cells))
-    out["cell"] = pd.Categorical.from_codes(lookup[code], categories=cells)
+    out["cell"] = pd.array(np.array(cells, dtype=object)[lookup[code]], dtype=str)
     if bins == 5:
         names = sorted(set(SEGMENT_MAP.values()))
         seg_lookup = np.zeros((6, 6), dtype=np.int64)
         for (ri, fi), name in SEGMENT_MAP.items():
             seg_lookup[ri, fi] = names.index(name)
-        out["segment"] = pd.Categorical.from_codes(seg_lookup[r, f], categories=names)
+        out["segment"] = pd.array(np.array(names, dtype=object)[seg_lookup[r, f]], dtype=str)
     return out
 
 
@@ -210,12 +209,29 @@ def _per_customer(customers: pd.Series, dates: pd.Series, amounts: pd.Series):
     One hash pass (``pandas.factorize``) and NumPy bincounts — the same numbers as
     ``groupby(customer).agg(max, size, sum)``, without the groupby overhead.
     """
+    if pd.api.types.is_integer_dtype(customers.dtype) and len(customers):
+        values = customers.to_numpy()
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < 4 * len(values):
+            # whole-number ids in a compact range (1..n customer numbers): the id
+            # itself is the group code, no hashing needed
+            codes = values.astype(np.int64) - lo
+            present = np.bincount(codes, minlength=hi - lo + 1) > 0
+            slot = np.cumsum(present) - 1
+            codes = slot[codes]
+            ids = np.arange(lo, hi + 1, dtype=values.dtype)[present]
+            return _sums(ids, codes, dates, amounts)
     codes, uniques = pd.factorize(customers, sort=False)
-    order = np.argsort(np.asarray(uniques))
+    uniques = pd.Index(uniques)
+    order = uniques.argsort()   # the index's own sort (pyarrow for text), not NumPy on objects
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     codes = rank[codes]
-    ids = np.asarray(uniques)[order]
+    return _sums(uniques.take(order), codes, dates, amounts)
+
+
+def _sums(ids: np.ndarray, codes: np.ndarray, dates: pd.Series, amounts: pd.Series):
+    """Per group code 0..k−1: last date (int64 ns), number of rows and total amount."""
     k = len(ids)
     freq = np.bincount(codes, minlength=k).astype(np.int64)
     spend = np.bincount(codes, weights=amounts.to_numpy(dtype=float), minlength=k)

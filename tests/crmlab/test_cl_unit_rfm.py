@@ -145,3 +145,22 @@ def test_integer_and_float_scoring_paths_agree():
     assert (rfm.quantile_scores(wide) == rfm.quantile_scores(wide.astype(float))).all()
     # hand check of the float path with ties: 1.5, 2.5, 2.5, 9 with bins=4 → rank_min 1,2,2,4 → 1,2,2,4
     assert rfm.quantile_scores(pd.Series([2.5, 1.5, 9.0, 2.5]), bins=4).tolist() == [2, 1, 4, 2]
+
+
+def test_whole_number_and_text_customer_ids_agree():
+    # compact whole-number ids are grouped by counting, text ids by hashing: same table
+    rng = np.random.default_rng(4)
+    n = 600
+    ids = rng.integers(1, 150, size=n)
+    tx = pd.DataFrame({"customer_id": ids, "date": pd.Timestamp("2024-01-01")
+                       + pd.to_timedelta(rng.integers(0, 200, n), unit="D"), "amount": rng.gamma(2, 10, n)})
+    by_number = rfm.rfm_table(tx)
+    by_text = rfm.rfm_table(tx.assign(customer_id=[f"C{i:04d}" for i in ids]))
+    assert by_text.index.tolist() == [f"C{i:04d}" for i in by_number.index]
+    for col in ("recency", "frequency", "r_score", "f_score", "m_score", "cell", "segment"):
+        assert by_number[col].tolist() == by_text[col].tolist()
+    np.testing.assert_allclose(by_number["monetary"], by_text["monetary"])
+    # the same numbers as a plain groupby
+    g = tx.groupby("customer_id")
+    np.testing.assert_allclose(by_number["monetary"], g["amount"].sum())
+    assert by_number["frequency"].tolist() == g.size().tolist()
