@@ -1,0 +1,135 @@
+"""Chapter 05 (tiers and the whale curve): the explorer's compute functions against
+hand-worked numbers, and every exercise's self-check against an answer computed here."""
+import doctest
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+import crmlab.data
+from crmlab import tiers, value
+from crmlab.errors import CRMDataError
+from crmlab.exercises import check
+from crmlab.explore import tiers as tiers_explore
+
+matplotlib.use("agg")
+
+
+def test_unit_docstring_examples():
+    result = doctest.testmod(tiers_explore, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_unit_cost_to_serve_hand_worked():
+    tx = pd.DataFrame({"customer_id": [1, 1, 2, 3], "date": ["2024-01-01"] * 4, "amount": [1.0] * 4})
+    tickets = pd.DataFrame({"customer_id": [3, 3, 3, 1, 7]})     # customer 7 never ordered: not counted
+    before = tickets.copy()
+    cts = tiers_explore.cost_to_serve(tx, tickets, per_order=1.5, per_ticket=12.0)
+    # 1: 2·1.5 + 1·12 = 15; 2: 1.5; 3: 1.5 + 3·12 = 37.5
+    assert cts.to_dict() == {1: 15.0, 2: 1.5, 3: 37.5}
+    pd.testing.assert_frame_equal(tickets, before)
+    assert tiers_explore.cost_to_serve(tx).tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(CRMDataError, match="per_ticket"):
+        tiers_explore.cost_to_serve(tx, tickets, per_ticket=-1)
+    with pytest.raises(CRMDataError, match="customer_id"):
+        tiers_explore.cost_to_serve(tx, pd.DataFrame({"client": [1]}), per_ticket=1)
+
+
+def _nine_corners():
+    # cycle 5 / 30 / 90 days × amount 10 / 40 / 100 per order; two orders each
+    rows, cid = [], 0
+    for cycle in (5, 30, 90):
+        for amount in (10.0, 40.0, 100.0):
+            cid += 1
+            first = pd.Timestamp("2024-01-01")
+            rows += [(cid, first, amount), (cid, first + pd.Timedelta(days=cycle), amount)]
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+def test_unit_retier_matches_five_tier_and_cuts_at_boundaries():
+    tx = _nine_corners()
+    cuts = {"cycle": (10, 60), "amount": (20, 50)}
+    features = tiers.five_tier(tx)
+    again = tiers_explore.retier(features, cuts)
+    pd.testing.assert_series_equal(again["tier"], tiers.five_tier(tx, cuts)["tier"])
+    # customer 3: cycle 5 (short), amount 100 (large) → platinum; customer 7: 90 days, 10 → optimize
+    assert again.loc[3, "tier"] == "platinum" and again.loc[7, "tier"] == "optimize"
+    # a value equal to a cut-off falls in the lower class: cycle 30 with cuts (30, 60) is short
+    assert tiers_explore.retier(features, {"cycle": (30, 60), "amount": (20, 50)}).loc[6, "tier"] == "platinum"
+    with pytest.raises(CRMDataError, match="cutoffs"):
+        tiers_explore.retier(features, {"cycle": (60, 10), "amount": (20, 50)})
+    with pytest.raises(CRMDataError, match="cutoffs"):
+        tiers_explore.retier(features, {"cycle": (10, 60)})
+
+
+def test_unit_tier_shares_hand_worked():
+    tx = _nine_corners()
+    features = tiers.five_tier(tx)
+    profit = pd.Series(np.arange(1.0, 10.0), index=range(1, 10))      # customer i earns i
+    res = tiers_explore.tier_shares(features, profit, {"cycle": (10, 60), "amount": (20, 50)},
+                                    baseline=features["tier"])
+    s = res["summary"]
+    # grid with cuts (10, 60)/(20, 50): platinum {3}, gold {2, 6}, silver {1, 5, 9}, development {4, 8}, optimize {7}
+    assert s["customers"].tolist() == [1, 2, 3, 2, 1]
+    assert s["profit"].tolist() == [3.0, 8.0, 15.0, 12.0, 7.0]        # total 45
+    assert s["profit_share"].tolist() == pytest.approx([3 / 45, 8 / 45, 15 / 45, 12 / 45, 7 / 45])
+    assert s.loc["gold", "profit_per_customer"] == 4.0
+    assert res["grid"].to_numpy().sum() == 9 and (res["grid"].to_numpy() == 1).all()
+    # tertile cut-offs on the same data put exactly the same customers in the same squares
+    assert res["changed"] == 0
+    moved = tiers_explore.tier_shares(features, profit, {"cycle": (40, 60), "amount": (20, 50)},
+                                      baseline=features["tier"])
+    # cycle 30 becomes short: 4 development → silver, 5 silver → gold, 6 gold → platinum
+    assert moved["changed"] == 3
+    with pytest.raises(CRMDataError, match="profit"):
+        tiers_explore.tier_shares(features, profit.iloc[:5])
+
+
+def test_unit_draw_and_widget_build():
+    import ipywidgets as widgets
+
+    tx = _nine_corners()
+    profit = pd.Series(np.arange(1.0, 10.0), index=range(1, 10))
+    tiers_explore.draw(tiers.five_tier(tx), profit, (10, 60), (20, 50))
+    box = tiers_explore.tier_explorer(tx, profit)
+    sliders = [w for row in box.children[1:-1] for w in row.children]
+    assert [type(w) for w in sliders] == [widgets.FloatRangeSlider, widgets.FloatRangeSlider]
+
+
+# ----- exercises: the right answer (computed here) is accepted, a wrong one rejected -----
+
+@pytest.fixture(scope="module")
+def classroom():
+    return crmlab.data.classroom()
+
+
+def _accepts(ex, right, wrong):
+    assert check(ex, right).status == "right"
+    assert check(ex, wrong).status == "wrong"
+    assert check(ex, ...).status == "not answered"
+
+
+def test_exercise_05_platinum(classroom):
+    as_of = pd.Timestamp(classroom.card["observation_end"])
+    n = int((tiers.five_tier(classroom.transactions, as_of=as_of)["tier"] == "platinum").sum())
+    _accepts("05.platinum", n, n - 1)
+
+
+def _profit(data, per_ticket):
+    tickets = data.service.groupby("customer_id").size()
+    p = value.customer_profit(data.transactions)
+    return p["gross_profit"] - per_ticket * tickets.reindex(p.index, fill_value=0)
+
+
+def test_exercise_05_top20_share(classroom):
+    profit = _profit(classroom, 15.0).sort_values(ascending=False)
+    k = int(np.ceil(0.2 * len(profit)))                     # the top 20% of customers, rounded up
+    share = profit.iloc[:k].sum() / profit.sum()
+    _accepts("05.top20_share", round(share, 2), 0.8)         # Kotler's 80% is not our market's figure
+
+
+def test_exercise_05_loss_makers(classroom):
+    n = int((_profit(classroom, 7.5) < 0).sum())
+    assert n < int((_profit(classroom, 15.0) < 0).sum())     # cheaper service → fewer loss-makers
+    _accepts("05.loss_makers_cheaper_service", n, int((_profit(classroom, 15.0) < 0).sum()))
