@@ -1,0 +1,125 @@
+"""Chapter 02 explorer: pick a dimension, see the composition of the customer base.
+
+The maths is in :mod:`crmlab.composition` (customer composition by a profile
+field, product mix by category); this module adds an age-band column, computes
+every view once (:class:`CompositionViews`) and draws one of them:
+
+* for a customer dimension (acquisition channel, gender, age band): the share of
+  **customers** next to the share of **revenue** of each group — a group whose
+  revenue share is larger than its customer share buys more per head;
+* for product category: the share of **sales** next to the share of **gross
+  profit** — a category whose profit share is larger has a higher margin.
+
+Example
+-------
+>>> import pandas as pd
+>>> people = pd.DataFrame({"customer_id": [1, 2], "birth_date": pd.to_datetime(["2000-06-01", "1960-01-01"])})
+>>> age_bands(people, as_of="2025-01-01").tolist()
+['18-24', '65+']
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlab import composition
+from crmlab.errors import CRMDataError
+
+__all__ = ["AGE_BANDS", "age_bands", "CompositionViews", "draw_composition", "composition_explorer"]
+
+AGE_BANDS = ("under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+_EDGES = (-np.inf, 18, 25, 35, 45, 55, 65, np.inf)
+
+
+def age_bands(customers: pd.DataFrame, as_of, *, birth_date: str = "birth_date") -> pd.Series:
+    """Age band of each person at the date ``as_of`` (whole years: 18-24, 25-34, …, 65+)."""
+    if birth_date not in customers.columns:
+        raise CRMDataError(birth_date, "missing column in customers",
+                           detail=f"columns present: {list(customers.columns)}")
+    born = pd.to_datetime(customers[birth_date])
+    at = pd.Timestamp(as_of)
+    had_birthday = (born.dt.month < at.month) | ((born.dt.month == at.month) & (born.dt.day <= at.day))
+    age = at.year - born.dt.year - (~had_birthday).astype(int)
+    bands = pd.cut(age, bins=list(_EDGES), right=False, labels=list(AGE_BANDS))
+    return bands.astype(str).where(born.notna(), "(missing)")
+
+
+class CompositionViews:
+    """Every composition view of one event log, computed once.
+
+    Parameters
+    ----------
+    customers, transactions : DataFrame
+        The event log's tables (never modified). Only people who were acquired
+        (``acquired_at`` is a date, or who have an order when there is no such
+        column) count as customers.
+    as_of : date-like, optional
+        Date for the age bands (default: the last order date).
+
+    ``views.table(dimension)`` returns the table of one dimension (see
+    :data:`DIMENSIONS` of the instance): for customer dimensions the output of
+    :func:`crmlab.composition.customer_composition`, for ``"product category"`` the
+    output of :func:`crmlab.composition.product_mix`.
+    """
+
+    def __init__(self, customers: pd.DataFrame, transactions: pd.DataFrame, as_of=None):
+        as_of = pd.Timestamp(as_of) if as_of is not None else pd.to_datetime(transactions["date"]).max()
+        if "acquired_at" in customers.columns:
+            people = customers[customers["acquired_at"].notna()]
+        else:
+            people = customers[customers["customer_id"].isin(transactions["customer_id"])]
+        people = people.assign(age_band=age_bands(people, as_of)) if "birth_date" in people.columns else people
+        dims = {"acquisition channel": "acquisition_channel", "gender": "gender", "age band": "age_band"}
+        self.dimensions = tuple(name for name, col in dims.items() if col in people.columns) + ("product category",)
+        self._tables = {name: composition.customer_composition(people, col, transactions)
+                        for name, col in dims.items() if col in people.columns}
+        self._tables["product category"] = composition.product_mix(transactions)
+        self.customers = len(people)
+
+    def table(self, dimension: str) -> pd.DataFrame:
+        """The composition table of one dimension."""
+        if dimension not in self._tables:
+            raise CRMDataError("dimension", "unknown dimension", detail=f"got {dimension!r}; known: {self.dimensions}")
+        return self._tables[dimension]
+
+    def shares(self, dimension: str) -> pd.DataFrame:
+        """The two shares the explorer draws, as a two-column table (groups in display order)."""
+        t = self.table(dimension)
+        if dimension == "product category":
+            return pd.DataFrame({"share of sales": t["sales_share"], "share of gross profit": t["profit_share"]})
+        out = pd.DataFrame({"share of customers": t["share"], "share of revenue": t["revenue_share"]})
+        if dimension == "age band":
+            out = out.reindex([b for b in AGE_BANDS + ("(missing)",) if b in out.index])
+        return out
+
+
+def draw_composition(views: CompositionViews, dimension: str = "acquisition channel") -> None:
+    """Grouped bars of the two shares of one dimension."""
+    import matplotlib.pyplot as plt
+
+    from crmlab.explore import FIGSIZE, projector_style, show
+
+    shares = views.shares(dimension)
+    with plt.rc_context(projector_style()):
+        fig, ax = plt.subplots(figsize=FIGSIZE)
+        shares.plot.bar(ax=ax, rot=0, color=["#90caf9", "#1565c0"], width=0.75)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ax.set(title=f"Composition by {dimension} ({views.customers:,} customers)", xlabel=dimension, ylabel="share")
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+        show(fig)
+
+
+def composition_explorer(views: CompositionViews):
+    """A dropdown of dimensions → the composition bars."""
+    import ipywidgets as widgets
+
+    from crmlab.explore import explorer
+
+    controls = {"dimension": widgets.Dropdown(options=views.dimensions, value=views.dimensions[0],
+                                              description="dimension")}
+
+    def draw(dimension):
+        draw_composition(views, dimension)
+
+    return explorer(draw, controls, title="Who are our customers, and who brings the revenue?")
