@@ -166,6 +166,9 @@ def kpi_table(
         _need(surveys, "surveys", [customer, date, "satisfaction", "nps"])
         sv_period = to_datetime_column(surveys[date], date).dt.to_period(periods_of.dt.freq)
         sat = pd.to_numeric(surveys["satisfaction"], errors="coerce")
+        bad = (sat.isna() & surveys["satisfaction"].notna()) | (sat < 1) | (sat > 5)
+        if bad.any():
+            raise CRMDataError("satisfaction", "survey answers must be numbers in [1, 5]", list(surveys.index[bad]))
         out["satisfaction"] = sat.groupby(sv_period.to_numpy()).mean().reindex(all_periods).to_numpy()
         answered = surveys["nps"].notna().to_numpy()
         nps_values = []

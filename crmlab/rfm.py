@@ -219,7 +219,7 @@ def _per_customer(customers: pd.Series, dates: pd.Series, amounts: pd.Series):
             present = np.bincount(codes, minlength=hi - lo + 1) > 0
             slot = np.cumsum(present) - 1
             codes = slot[codes]
-            ids = np.arange(lo, hi + 1, dtype=values.dtype)[present]
+            ids = np.arange(lo, hi + 1, dtype=np.int64)[present]
             return _sums(ids, codes, dates, amounts)
     codes, uniques = pd.factorize(customers, sort=False)
     uniques = pd.Index(uniques)

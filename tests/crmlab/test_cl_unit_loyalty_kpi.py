@@ -109,3 +109,17 @@ def test_kpi_optional_columns_and_errors(tx):
         kpi.kpi_table(tx, clv=pd.Series({1: 1.0}))
     with pytest.raises(CRMDataError, match="kind"):
         kpi.kpi_table(tx, service=pd.DataFrame({"customer_id": [1], "opened_at": ["2024-01-01"]}))
+
+
+def test_kpi_rejects_bad_survey_answers(tx):
+    bad = pd.DataFrame({"customer_id": [1], "date": ["2024-01-10"], "satisfaction": [7], "nps": [5]})
+    with pytest.raises(CRMDataError, match="satisfaction"):
+        kpi.kpi_table(tx, surveys=bad)
+    with pytest.raises(CRMDataError, match="nps"):
+        kpi.kpi_table(tx, surveys=bad.assign(satisfaction=4, nps=12))
+
+
+def test_nullable_integer_customer_ids(tx):
+    from crmlab import rfm
+    t = rfm.rfm_table(tx.astype({"customer_id": "Int64"}))
+    assert t.index.tolist() == [1, 2, 3, 4] and t["frequency"].tolist() == [3, 1, 2, 1]
