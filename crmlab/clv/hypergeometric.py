@@ -45,6 +45,8 @@ A customer with r = α = 1 and a = 2, b = 3 (so the mean dropout probability is
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import integrate, special
 
@@ -55,13 +57,19 @@ Z_SERIES_MAX = 0.98
 _TOL = 1e-15
 
 
-def _series(z: np.ndarray, r: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """h via the convergent series (all arrays 1-D, same length, 0 ≤ z ≤ Z_SERIES_MAX)."""
+def _series(z: np.ndarray, r: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """h via the convergent series (all arrays 1-D, same length, 0 ≤ z ≤ Z_SERIES_MAX).
+
+    Also returns the largest term of each series: when terms of alternating sign
+    are much larger than the result (large r makes D = a + b - 1 - r very
+    negative), digits cancel and the caller switches to quadrature.
+    """
     C = a + b - 1.0
     D = C - r
     L = np.log1p(-z)
     u = D * z
     total = u.copy()
+    peak = np.abs(u)
     active = np.arange(z.size)
     k = 1
     # each step multiplies by the term ratio; stop a row once the remaining tail,
@@ -72,6 +80,7 @@ def _series(z: np.ndarray, r: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nd
         u_next = u[active] * ratio
         total[active] += u_next
         u[active] = u_next
+        peak[active] = np.maximum(peak[active], np.abs(u_next))
         rho = np.maximum(np.abs(ratio), zk)
         with np.errstate(over="ignore", divide="ignore"):
             tail = np.abs(u_next) * rho / (1.0 - rho)
@@ -81,23 +90,44 @@ def _series(z: np.ndarray, r: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nd
         if k > 200_000:  # pragma: no cover - cannot happen for z ≤ Z_SERIES_MAX
             raise RuntimeError("hypergeometric series did not converge")
     am1L = (a - 1.0) * L
-    return -C * L * special.exprel(am1L) - np.exp(am1L) * total
+    return -C * L * special.exprel(am1L) - np.exp(am1L) * total, peak
 
 
 def _quadrature(t: float, r: float, alpha: float, a: float, b: float) -> float:
-    """h as the average over p ~ Beta(a, b) of (1 - (α/(α + p t))^r) / p."""
+    """h as the average over p ~ Beta(a, b) of (1 - (α/(α + p t))^r) / p.
+
+    ``quad(weight="alg")`` handles the end-point singularities p^(a-1) (for a < 1)
+    and (1-p)^(b-1) (for b < 1) exactly; the rest of the Beta density goes into
+    the integrand in log form. Where a Beta factor is smooth (exponent ≥ 0) the
+    range is cut to where the density is not negligible (Beta quantiles 1e-17
+    and 1 - 1e-17), so a sharply peaked posterior (large b + x) is not missed.
+    """
     w = t / alpha
+    log_norm = special.betaln(a, b)
+    lo = 0.0 if a < 1.0 else float(special.betaincinv(a, b, 1e-17))
+    hi = 1.0 if b < 1.0 else float(special.betainccinv(a, b, 1e-17))
+    wvar = (a - 1.0 if a < 1.0 else 0.0, b - 1.0 if b < 1.0 else 0.0)
+    smooth_a = a - 1.0 - wvar[0]
+    smooth_b = b - 1.0 - wvar[1]
 
-    def f(p: float) -> float:
-        if p == 0.0:
-            return r * w
-        return -np.expm1(-r * np.log1p(p * w)) / p
+    def integrand(p: float) -> float:
+        if p <= 0.0:
+            return r * w * np.exp(-log_norm) if smooth_a == 0.0 else 0.0
+        g = -np.expm1(-r * np.log1p(p * w)) / p
+        log_density = -log_norm
+        if smooth_a:
+            log_density += smooth_a * np.log(p)
+        if smooth_b:
+            log_density += smooth_b * np.log1p(-p)   # p < 1 here: smooth_b > 0 only when hi < 1
+        return g * np.exp(log_density)
 
-    # weight='alg' integrates f(p) · p^(a-1) (1-p)^(b-1) with the endpoint
-    # singularities handled analytically; points near 1/w help the sharp bend
-    value, _ = integrate.quad(f, 0.0, 1.0, weight="alg", wvar=(a - 1.0, b - 1.0),
-                              limit=500, epsabs=0.0, epsrel=1e-12)
-    return value * np.exp(-special.betaln(a, b))
+    with np.errstate(divide="ignore"):     # log(0) at an end point gives a zero density, as it should
+        value, error, *_ = integrate.quad(integrand, lo, hi, weight="alg", wvar=wvar, limit=1000,
+                                          epsabs=0.0, epsrel=1e-11, full_output=1)
+    if not np.isfinite(value) or abs(error) > 1e-7 * abs(value):
+        warnings.warn(f"expected_purchases_while_alive: quadrature error {error:.2g} for t={t}, r={r}, "
+                      f"alpha={alpha}, a={a}, b={b}", RuntimeWarning, stacklevel=3)
+    return value
 
 
 def expected_purchases_while_alive(t, r, alpha, a, b) -> np.ndarray:
@@ -129,7 +159,13 @@ def expected_purchases_while_alive(t, r, alpha, a, b) -> np.ndarray:
     use_series = (t > 0) & (z <= Z_SERIES_MAX)
     if use_series.any():
         idx = np.flatnonzero(use_series)
-        out[idx] = _series(z[idx], r[idx], a[idx], b[idx])
+        values, peak = _series(z[idx], r[idx], a[idx], b[idx])
+        out[idx] = values
+        # digits lost to cancellation (peak term ≫ result) or a value outside
+        # 0 ≤ h ≤ r t / α (a customer who never dies): recompute by quadrature
+        bound = r[idx] * t[idx] / alpha[idx]
+        doubtful = (peak * 1e-16 > 1e-11 * np.abs(values)) | (values < 0) | (values > bound * (1 + 1e-9))
+        use_series[idx[doubtful]] = False
     for i in np.flatnonzero((t > 0) & ~use_series):
         out[i] = _quadrature(t[i], r[i], alpha[i], a[i], b[i])
     return out.reshape(shape)
