@@ -1,0 +1,136 @@
+"""Unit tests of sim.experiment: KPIs and intervals against hand-worked numbers."""
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.experiment import compare, kpis, replication_seed, run_replications, summarize
+
+D = pd.Timestamp
+
+
+def tiny_log():
+    """Three people over two years (2023-2024), every number chosen by hand."""
+    customers = pd.DataFrame({"customer_id": [1, 2, 3],
+                              "acquired_at": [D("2023-02-01"), D("2023-03-01"), pd.NaT]})
+    transactions = pd.DataFrame({"order_id": [1, 2, 3, 4], "customer_id": [1, 1, 2, 2],
+                                 "date": [D("2023-02-01"), D("2024-06-01"), D("2023-03-01"), D("2023-05-01")],
+                                 "amount": [100.0, 50.0, 30.0, 20.0], "cost": [60.0, 30.0, 20.0, 10.0]})
+    contacts = pd.DataFrame({"customer_id": [1, 2, 3, 1],
+                             "date": [D("2023-01-10"), D("2023-01-20"), D("2023-01-30"), D("2024-01-05")],
+                             "campaign": ["acquire_search_ads", "acquire_direct_mail", "acquire_search_ads", "care"],
+                             "cost": [2.0, 3.0, 2.0, 1.0], "responded": [True, True, False, False]})
+    stages = pd.DataFrame({
+        "customer_id": [1, 1, 2, 2, 2, 3, 3],
+        "date": [D("2023-01-10"), D("2023-02-01"), D("2023-01-20"), D("2023-03-01"), D("2023-09-01"),
+                 D("2023-01-30"), D("2023-02-15")],
+        "from_stage": ["target", "prospect", "target", "prospect", "customer", "target", "prospect"],
+        "to_stage": ["prospect", "customer", "prospect", "customer", "dormant", "prospect", "lost"],
+    })
+    truth = pd.DataFrame({"customer_id": [1, 2, 3], "acquired": [True, True, False],
+                          "churned": [False, True, False], "holdout_profit": [12.0, 0.0, 0.0]})
+    return SimpleNamespace(customers=customers, transactions=transactions, contacts=contacts, stages=stages,
+                           truth=truth, observation_end=D("2025-01-01"),
+                           config=SimpleNamespace(start="2023-01-01"))
+
+
+def test_kpis_by_hand():
+    k = kpis(tiny_log())
+    assert k["revenue"] == 200.0                      # 100 + 50 + 30 + 20
+    assert k["gross_profit"] == 80.0                  # 40 + 20 + 10 + 10
+    assert k["acquisition_cost"] == 7.0               # 2 + 3 + 2 (acquire_* campaigns)
+    assert k["retention_cost"] == 1.0                 # the care contact
+    assert k["profit"] == 72.0                        # 80 − 7 − 1
+    assert k["customers_acquired"] == 2.0
+    assert k["cost_per_acquisition"] == 3.5           # 7 / 2
+    # at the end (2025-01-01): 1 customer, 2 dormant, 3 lost → 1 active
+    assert k["active_customers"] == 1.0
+    # a year before the end (2024-01-02): 1 customer, 2 dormant → cohort {1}; 1 still customer
+    assert k["retention_rate"] == 1.0 and k["churn_rate"] == 0.0
+    assert k["true_churn_rate"] == 0.5                # customer 2 of 2 acquired left
+    assert k["holdout_profit"] == 12.0
+
+
+def test_kpis_do_not_modify_the_log():
+    log = tiny_log()
+    before = {name: getattr(log, name).copy() for name in ("customers", "transactions", "contacts", "stages", "truth")}
+    kpis(log)
+    for name, table in before.items():
+        pd.testing.assert_frame_equal(getattr(log, name), table)
+
+
+def test_summarize_t_interval_by_hand():
+    # values 1, 2, 3, 4: mean 2.5, s = √(5/3) = 1.290994, t_{0.975, 3} = 3.182446,
+    # half width = 3.182446 · 1.290994 / √4 = 2.054261 → (0.445739, 4.554261).
+    # B − A = 1, 1, 2, 2: mean 1.5, s = √(1/3) = 0.577350, half = 3.182446·0.577350/2 = 0.918693.
+    reps = pd.DataFrame({"strategy": ["A"] * 4 + ["B"] * 4, "replication": [0, 1, 2, 3] * 2,
+                         "x": [1.0, 2.0, 3.0, 4.0, 2.0, 3.0, 5.0, 6.0]})
+    s = summarize(reps).set_index(["strategy", "kpi"])
+    a, b = s.loc[("A", "x")], s.loc[("B", "x")]
+    assert a["mean"] == pytest.approx(2.5) and a["std"] == pytest.approx(1.290994, abs=1e-6)
+    assert a["ci_low"] == pytest.approx(0.445739, abs=1e-6) and a["ci_high"] == pytest.approx(4.554261, abs=1e-6)
+    assert a["n"] == 4 and a["diff_mean"] == 0.0
+    assert b["diff_mean"] == pytest.approx(1.5)
+    assert b["diff_ci_low"] == pytest.approx(1.5 - 0.918693, abs=1e-6)
+    assert b["diff_ci_high"] == pytest.approx(1.5 + 0.918693, abs=1e-6)
+
+
+def test_summarize_leaves_out_undefined_values_and_says_so():
+    reps = pd.DataFrame({"strategy": ["A"] * 3, "replication": [0, 1, 2], "x": [1.0, np.nan, 3.0]})
+    row = summarize(reps).iloc[0]
+    assert row["n"] == 2 and row["mean"] == 2.0
+
+
+def test_replication_seed_is_the_spawned_child():
+    children = np.random.SeedSequence(42).spawn(4)
+    for i, child in enumerate(children):
+        assert replication_seed(42, i) == int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
+    assert len({replication_seed(42, i) for i in range(100)}) == 100
+
+
+def test_run_replications_rows_and_seeds():
+    reps = run_replications("classroom", n=2, seed=3, customers=120, years=0.5, progress=False)
+    assert list(reps["replication"]) == [0, 1]
+    assert list(reps["seed"]) == [replication_seed(3, 0), replication_seed(3, 1)]
+    assert {"revenue", "profit", "active_customers", "retention_rate", "churn_rate",
+            "acquisition_cost", "customers_acquired"} <= set(reps.columns)
+    # each replication is exactly sim.simulate with its seed
+    log = sim.simulate("classroom", customers=120, years=0.5, seed=replication_seed(3, 1))
+    assert reps.iloc[1]["revenue"] == kpis(log)["revenue"]
+
+
+def test_compare_uses_common_seeds_unless_told_not_to():
+    strategies = {"none": sim.strategies.NoAction(), "again none": sim.strategies.NoAction()}
+    crn = compare("classroom", strategies, n=2, seed=1, customers=100, years=0.5, progress=False)
+    reps = crn.attrs["replications"]
+    assert (reps.loc[reps.strategy == "none", "seed"].to_numpy()
+            == reps.loc[reps.strategy == "again none", "seed"].to_numpy()).all()
+    # two identical strategies on the same seeds: every paired difference is exactly 0
+    # (a KPI undefined in a replication, e.g. retention in a tiny market, is left out)
+    again = crn[(crn["strategy"] == "again none") & (crn["diff_n"] == 2)]
+    assert len(again) >= 8
+    assert (again["diff_mean"] == 0).all() and (again["diff_std"] == 0).all()
+    ind = compare("classroom", strategies, n=2, seed=1, customers=100, years=0.5, progress=False,
+                  common_random_numbers=False)
+    reps = ind.attrs["replications"]
+    assert set(reps.loc[reps.strategy == "again none", "seed"]) == {replication_seed(1, 2), replication_seed(1, 3)}
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    (dict(n=0), "n must be a whole number >= 1, got 0"),
+    (dict(seed=-1), "seed must be a whole number >= 0, got -1"),
+    (dict(executor="threads"), "executor must be a concurrent.futures.Executor"),
+])
+def test_bad_arguments_are_named(kwargs, needle):
+    with pytest.raises(ValueError) as err:
+        run_replications("classroom", customers=50, years=0.2, progress=False, **kwargs)
+    assert needle in str(err.value)
+
+
+def test_compare_needs_strategies():
+    with pytest.raises(ValueError, match="strategies must be a non-empty dict"):
+        compare("classroom", {}, n=1)
+    with pytest.raises(ValueError, match="confidence must be in"):
+        summarize(pd.DataFrame({"strategy": ["A"], "replication": [0], "x": [1.0]}), confidence=95)
