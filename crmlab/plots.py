@@ -282,6 +282,9 @@ def p_alive_matrix(model, max_frequency: int, max_recency: float, T: float, *, u
     p[valid] = result
     image = ax.imshow(np.ma.masked_invalid(p), origin="lower", aspect="auto", cmap="magma", vmin=0, vmax=1,
                       extent=(-0.5, rec[-1] + 0.5, -0.5, fmax + 0.5))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     bar = ax.figure.colorbar(image, ax=ax)
     bar.set_label("P(alive)", fontsize=LABEL_SIZE)
     bar.ax.tick_params(labelsize=TICK_SIZE)

@@ -110,7 +110,7 @@ def test_p_alive_matrix_with_toy_model():
 
 
 def test_p_alive_matrix_with_bgnbd():
-    clv = pytest.importorskip("crmlab.clv")
+    from crmlab import clv
     model = clv.BGNBD()
     model.params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
     ax = plots.p_alive_matrix(model, max_frequency=10, max_recency=39, T=39)
