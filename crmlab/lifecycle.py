@@ -27,7 +27,8 @@ import pandas as pd
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 
-__all__ = ["STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate"]
+__all__ = ["STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
+           "value_by_stage"]
 
 STAGES = ("new", "active", "dormant", "lost")
 _STAGE_DTYPE = pd.CategoricalDtype(list(STAGES), ordered=True)
@@ -307,3 +308,66 @@ def winback_rate(
     later = t[(t[date] > at_ts) & (t[date] <= stop)][customer].unique()
     won = int(pd.Index(eligible).isin(later).sum())
     return {"eligible": int(len(eligible)), "won_back": won, "rate": won / len(eligible)}
+
+
+def value_by_stage(
+    tx: pd.DataFrame,
+    at,
+    window_days: float = 365,
+    *,
+    observation_end=None,
+    new_days: float = 30,
+    dormant_after: float = 90,
+    lost_after: float = 365,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    order_id: str | None = "order_id",
+) -> pd.DataFrame:
+    """How much customers in each stage at ``at`` spent before it and spend after it.
+
+    For the customers in each observable stage at ``at`` (see :func:`stage_at`):
+    ``revenue_before`` = Σ amount in the ``window_days`` up to and including ``at``,
+    ``revenue_after`` = Σ amount in (at, at + window_days], and both per customer.
+    ``revenue_after`` needs the whole window observed: it is left out when
+    ``at + window_days`` passes ``observation_end`` (default: the last date in ``tx``).
+
+    Returns
+    -------
+    DataFrame indexed by stage (new, active, dormant, lost)
+        ``customers``, ``share``, ``revenue_before``, ``revenue_before_per_customer``
+        and, when observed, ``revenue_after``, ``revenue_after_per_customer``
+        (NaN per customer for a stage with no customers).
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 2], "amount": [10., 20., 5., 40.],
+    ...                    "date": ["2024-01-01", "2024-05-20", "2023-12-01", "2024-07-30"]})
+    >>> v = value_by_stage(tx, "2024-06-01", 60, observation_end="2024-08-01")
+    >>> v.loc[["active", "dormant"], "revenue_after"].tolist()   # 1 bought nothing more; 2 spent 40
+    [0.0, 40.0]
+    """
+    n, d, lost = _thresholds(new_days, dormant_after, lost_after)
+    at_ts = _timestamp("at", at)
+    w = check_positive("window_days", window_days)
+    t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id)
+    end = resolve_as_of(observation_end, t[date])
+    st = _stages(t, at_ts, customer, date, n, d, lost)
+    if len(st) == 0:
+        raise CRMDataError(date, f"no purchase on or before at={at_ts.date()}")
+    span = pd.Timedelta(days=w)
+    stage_of = st["stage"].astype(str)
+    out = pd.DataFrame(index=pd.Index(list(STAGES), name="stage"))
+    out["customers"] = stage_of.value_counts().reindex(out.index, fill_value=0).astype(np.int64)
+    out["share"] = out["customers"] / out["customers"].sum()
+    windows = {"before": (t[date] > at_ts - span) & (t[date] <= at_ts)}
+    if at_ts + span <= end:
+        windows["after"] = (t[date] > at_ts) & (t[date] <= at_ts + span)
+    for name, mask in windows.items():
+        part = t.loc[mask & t[customer].isin(st.index)]
+        revenue = part[amount].groupby(stage_of.reindex(part[customer]).to_numpy()).sum()
+        out[f"revenue_{name}"] = revenue.reindex(out.index, fill_value=0.0).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"revenue_{name}_per_customer"] = (out[f"revenue_{name}"]
+                                                   / out["customers"].where(out["customers"] > 0))
+    return out

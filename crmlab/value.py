@@ -18,13 +18,13 @@ from crmlab.errors import CRMDataError, check_positive, check_probability
 
 __all__ = [
     "discounted_value", "crv_p", "retention_clv", "value_score", "CURRENT_WEIGHTS",
-    "POTENTIAL_WEIGHTS", "acquisition_payback", "Payback", "customer_profit",
+    "POTENTIAL_WEIGHTS", "acquisition_payback", "Payback", "customer_profit", "profit_by_order_number",
 ]
 
 
 def _check_rate(name: str, rate: float) -> float:
-    r = check_positive(name, rate, allow_zero=True)
-    return r
+    """A discount rate: a finite number ≥ 0."""
+    return check_positive(name, rate, allow_zero=True)
 
 
 def discounted_value(values: Sequence[float], rate: float) -> float:
@@ -310,4 +310,59 @@ def customer_profit(
         per_order = check_positive("cost_to_serve", cost_to_serve, allow_zero=True)
         out["cost_to_serve"] = per_order * out["orders"]
     out["profit"] = out["gross_profit"] - out["cost_to_serve"]
+    return out
+
+
+def profit_by_order_number(
+    tx: pd.DataFrame,
+    acquisition_cost: float = 0.0,
+    cost_to_serve: float = 0.0,
+    *,
+    max_orders: int = 10,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    cost: str = "cost",
+    order_id: str | None = "order_id",
+) -> pd.DataFrame:
+    """Mean profit of a customer's 1st, 2nd, 3rd … order: value grows over the relationship.
+
+    Orders are numbered per customer by date (ties in table order). The profit of
+    order k is ``amount − cost − cost_to_serve``; the acquisition cost is charged
+    to the first order, which is why first orders are often unprofitable.
+
+    Returns
+    -------
+    DataFrame indexed by ``order_number`` 1..max_orders (only numbers some customer reached)
+        ``customers`` (customers with at least k orders), ``mean_profit`` (mean profit of
+        the k-th order) and ``cumulative_profit`` (Σ_{j ≤ k} mean_profit_j: what an
+        average customer who reaches k orders has brought so far, when order
+        profits do not depend on how many orders a customer ends up placing).
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-01", "2024-02-01", "2024-01-05"],
+    ...                    "amount": [50., 60., 40.], "cost": [30., 30., 20.]})
+    >>> t = profit_by_order_number(tx, acquisition_cost=25.0)
+    >>> t["mean_profit"].tolist(), t["cumulative_profit"].tolist()   # (−5 + −5)/2; 30
+    ([-5.0, 30.0], [-5.0, 25.0])
+    """
+    acq = check_positive("acquisition_cost", acquisition_cost, allow_zero=True)
+    serve = check_positive("cost_to_serve", cost_to_serve, allow_zero=True)
+    k_max = int(max_orders)
+    if k_max < 1:
+        raise CRMDataError("max_orders", "must be ≥ 1", detail=f"got {max_orders!r}")
+    t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id, extra=(cost,))
+    c = pd.to_numeric(t[cost], errors="coerce")
+    bad = c.isna() | (c < 0)
+    if bad.any():
+        raise CRMDataError(cost, "cost must be a number ≥ 0", list(t.index[bad])[:5])
+    t = t.assign(_profit=t[amount] - c - serve).sort_values([customer, date], kind="stable")
+    t["_k"] = t.groupby(customer, sort=False).cumcount() + 1
+    t.loc[t["_k"] == 1, "_profit"] -= acq
+    t = t[t["_k"] <= k_max]
+    g = t.groupby("_k")["_profit"]
+    out = pd.DataFrame({"customers": g.size().astype(np.int64), "mean_profit": g.mean()})
+    out.index.name = "order_number"
+    out["cumulative_profit"] = out["mean_profit"].cumsum()
     return out

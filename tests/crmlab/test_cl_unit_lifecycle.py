@@ -82,3 +82,16 @@ def test_lifecycle_does_not_modify_input(tx):
     lifecycle.transition_matrix(tx, "2024-07-01", "2024-08-01")
     lifecycle.cohort_table(tx)
     pd.testing.assert_frame_equal(tx, before)
+
+
+def test_value_by_stage(tx):
+    v = lifecycle.value_by_stage(tx, "2024-07-01", 30)
+    # stages on 1 July: n new, a active, d and w dormant, l lost (every order 10.0)
+    assert v["customers"].tolist() == [1, 1, 2, 1]
+    # before: (1 June, 1 July]: n's order on 20 June → new 10; nobody else
+    assert v["revenue_before"].tolist() == [10.0, 0.0, 0.0, 0.0]
+    # after: (1 July, 31 July]: w's order on 20 July → dormant 10, i.e. 5 per dormant customer
+    assert v["revenue_after"].tolist() == [0.0, 0.0, 10.0, 0.0]
+    assert v.loc["dormant", "revenue_after_per_customer"] == 5.0
+    # a window past the last date (1 Aug) is not observed: no "after" columns
+    assert "revenue_after" not in lifecycle.value_by_stage(tx, "2024-07-01", 60).columns

@@ -100,3 +100,19 @@ def test_customer_profit_with_cost_to_serve():
         value.customer_profit(tx, cost_to_serve=pd.Series({1: 70.0}))
     with pytest.raises(CRMDataError, match="cost"):
         value.customer_profit(tx.drop(columns="cost"))
+
+
+def test_profit_by_order_number():
+    tx = pd.DataFrame({"order_id": range(6), "customer_id": [1, 1, 1, 2, 2, 3],
+                       "date": pd.to_datetime(["2024-03-01", "2024-01-01", "2024-02-01", "2024-01-10",
+                                               "2024-02-10", "2024-01-20"]),
+                       "amount": [30.0, 50.0, 40.0, 20.0, 60.0, 10.0], "cost": [10.0, 20.0, 20.0, 10.0, 30.0, 5.0]})
+    t = value.profit_by_order_number(tx, acquisition_cost=20.0, cost_to_serve=2.0)
+    # 1st orders (by date): c1 50−20−2−20 = 8, c2 20−10−2−20 = −12, c3 10−5−2−20 = −17 → mean −7
+    # 2nd: c1 40−20−2 = 18, c2 60−30−2 = 28 → 23 ; 3rd: c1 30−10−2 = 18
+    assert t["customers"].tolist() == [3, 2, 1]
+    np.testing.assert_allclose(t["mean_profit"], [-7.0, 23.0, 18.0])
+    np.testing.assert_allclose(t["cumulative_profit"], [-7.0, 16.0, 34.0])
+    assert value.profit_by_order_number(tx, max_orders=2).index.tolist() == [1, 2]
+    with pytest.raises(CRMDataError, match="acquisition_cost"):
+        value.profit_by_order_number(tx, acquisition_cost=-1)
