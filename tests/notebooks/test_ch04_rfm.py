@@ -1,5 +1,7 @@
 """Chapter 04 (RFM): the explorer's compute functions against hand-worked numbers, and
 every exercise's self-check against an answer computed here with library calls."""
+import doctest
+
 import matplotlib
 import pandas as pd
 import pytest
@@ -11,6 +13,11 @@ from crmlab.exercises import check
 from crmlab.explore import rfm as rfm_explore
 
 matplotlib.use("agg")
+
+
+def test_unit_docstring_examples():
+    result = doctest.testmod(rfm_explore, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def _tx():
