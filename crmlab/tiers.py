@@ -28,7 +28,7 @@ import pandas as pd
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError
 
-__all__ = ["TIER_GRID", "TIERS", "five_tier", "value_pyramid", "whale_curve", "whale_figures"]
+__all__ = ["TIER_GRID", "TIERS", "five_tier", "value_pyramid", "value_classes", "whale_curve", "whale_figures"]
 
 TIERS = ("platinum", "gold", "silver", "development", "optimize")
 
@@ -170,22 +170,42 @@ def value_pyramid(score: pd.Series, shares: tuple[float, float, float, float] = 
     >>> value_pyramid(pd.Series([5., 1., 9., 3.], index=list("abcd")), (0.25, 0.25, 0.25, 0.25)).tolist()
     ['high', 'low', 'top', 'mid']
     """
+    return _rank_classes(score, shares, ("top", "high", "mid", "low"), "pyramid")
+
+
+def value_classes(score: pd.Series, shares: tuple[float, float, float] = (1 / 3, 1 / 3, 1 / 3)) -> pd.Series:
+    """High / medium / low classes by a score (value, potential or loyalty; CONCEPTS §5).
+
+    Same ranking rule as :func:`value_pyramid` with three classes; default thirds.
+
+    Example
+    -------
+    >>> value_classes(pd.Series([5., 1., 9.], index=list("abc"))).tolist()
+    ['medium', 'low', 'high']
+    """
+    return _rank_classes(score, shares, ("high", "medium", "low"), "class")
+
+
+def _rank_classes(score: pd.Series, shares, labels: tuple[str, ...], name: str) -> pd.Series:
+    """Label customers by rank of score (highest first, ties in index order) and class shares."""
     s = pd.Series(score)
-    if s.isna().any():
-        raise CRMDataError("score", "NaN value score", list(s.index[s.isna()]))
     if len(s) == 0:
         raise CRMDataError("score", "no customers")
+    values = pd.to_numeric(s, errors="coerce")
+    if values.isna().any():
+        raise CRMDataError("score", "NaN or non-numeric value score", list(s.index[values.isna()]))
     sh = np.asarray(shares, dtype=float)
-    if sh.shape != (4,) or (sh < 0).any() or not np.isclose(sh.sum(), 1.0):
-        raise CRMDataError("shares", "need four non-negative shares summing to 1", detail=f"got {shares!r}")
-    order = np.argsort(-s.to_numpy(dtype=float), kind="stable")
+    k = len(labels)
+    if sh.shape != (k,) or (sh < 0).any() or not np.isclose(sh.sum(), 1.0):
+        raise CRMDataError("shares", f"need {k} non-negative shares summing to 1", detail=f"got {shares!r}")
+    order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
     n = len(s)
     pos = np.empty(n, dtype=float)
     pos[order] = np.arange(1, n + 1) / n
     idx = np.searchsorted(np.cumsum(sh) + 1e-12, pos, side="left")
-    labels = np.array(["top", "high", "mid", "low"], dtype=object)[np.minimum(idx, 3)]
-    cat = pd.CategoricalDtype(["low", "mid", "high", "top"], ordered=True)
-    return pd.Series(labels, index=s.index, name="pyramid").astype(str).astype(cat)
+    text = np.array(labels, dtype=object)[np.minimum(idx, k - 1)]
+    cat = pd.CategoricalDtype(list(reversed(labels)), ordered=True)
+    return pd.Series(text, index=s.index, name=name).astype(str).astype(cat)
 
 
 def whale_curve(profit: pd.Series) -> pd.DataFrame:

@@ -43,6 +43,8 @@ CALLS = {
     "loyalty_class": lambda tx: loyalty.loyalty_class(tx, _surveys()),
     "kpi_table": lambda tx: kpi.kpi_table(tx, surveys=_surveys()),
     "product_mix": lambda tx: composition.product_mix(tx),
+    "profit_by_order_number": lambda tx: value.profit_by_order_number(tx, acquisition_cost=5.0),
+    "value_by_stage": lambda tx: lifecycle.value_by_stage(tx, "2024-04-01", 30),
 }
 
 
@@ -60,4 +62,5 @@ def test_whale_curve_and_pyramid_leave_series_unchanged():
     before = s.copy()
     tiers.whale_curve(s)
     tiers.value_pyramid(s)
+    tiers.value_classes(s)
     pd.testing.assert_series_equal(s, before)

@@ -109,3 +109,14 @@ def test_whale_curve_rejects_bad_profit():
         tiers.whale_curve(pd.Series([-1.0, 0.5]))
     with pytest.raises(CRMDataError, match="NaN"):
         tiers.whale_curve(pd.Series([1.0, np.nan]))
+
+
+def test_value_classes_thirds():
+    score = pd.Series([9.0, 1.0, 5.0, 7.0, 3.0, 8.0], index=list("abcdef"))
+    c = tiers.value_classes(score)
+    # ranks: a 9, f 8 → high; d 7, c 5 → medium; e 3, b 1 → low
+    assert c.astype(str).to_dict() == {"a": "high", "b": "low", "c": "medium", "d": "medium", "e": "low",
+                                       "f": "high"}
+    assert c["a"] > c["c"] > c["b"]          # ordered categories
+    with pytest.raises(CRMDataError, match="shares"):
+        tiers.value_classes(score, (0.5, 0.5))
