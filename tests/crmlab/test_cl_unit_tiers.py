@@ -117,6 +117,7 @@ def test_value_classes_thirds():
     # ranks: a 9, f 8 → high; d 7, c 5 → medium; e 3, b 1 → low
     assert c.astype(str).to_dict() == {"a": "high", "b": "low", "c": "medium", "d": "medium", "e": "low",
                                        "f": "high"}
-    assert c["a"] > c["c"] > c["b"]          # ordered categories
+    assert c.cat.ordered and c.cat.categories.tolist() == ["low", "medium", "high"]
+    assert (c > "low").sum() == 4
     with pytest.raises(CRMDataError, match="shares"):
         tiers.value_classes(score, (0.5, 0.5))
