@@ -16,14 +16,8 @@ from .config import Channel, ConfigError, Scenario, scenario, scenarios
 from .engine import simulate
 from .eventlog import EventLog, LoadError, load
 
-try:  # colleague modules still being written
-    from . import btyd
-except ImportError:  # pragma: no cover
-    btyd = None
-try:
-    from .experiment import compare, run_replications
-except ImportError:  # pragma: no cover
-    compare = run_replications = None
+from . import btyd
+from .experiment import compare, run_replications
 
 __all__ = ["scenario", "scenarios", "simulate", "load", "EventLog", "call_centre", "btyd", "strategies",
            "run_replications", "compare", "Scenario", "Channel", "ConfigError", "LoadError"]

@@ -95,7 +95,7 @@ def _event_log(m: Market, cfg: Scenario, n: int, years: float, seed: int, strate
     tables = dict(
         customers=customers,
         transactions=rec.transactions(start, cfg.categories, cfg.fee_category, until=obs_end),
-        stages=rec.stages(start, until=obs_end),
+        stages=rec.stages(start, cfg.dormant_after_days, cfg.lost_after_days, until=obs_end),
         contacts=rec.contacts(start, until=obs_end),
         service=rec.service(start, until=obs_end),
         surveys=rec.surveys(start, until=obs_end),

@@ -45,7 +45,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["TABLES", "STAGES", "LEGAL_CHANGES", "Recorder", "EventLog", "load", "LoadError", "to_dates"]
+__all__ = ["TABLES", "STAGES", "LEGAL_CHANGES", "Recorder", "EventLog", "load", "LoadError", "to_dates",
+           "silence_changes"]
 
 TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
 STAGES = ("target", "prospect", "opportunity", "customer", "dormant", "lost")
@@ -112,29 +113,47 @@ class Recorder:
 
     # -- tables so far (used by strategies and at the end) -----------------------
     def transactions(self, start, categories, fee_category, until=np.inf) -> pd.DataFrame:
+        """Orders up to ``until`` in time order; order ids number them 1, 2, … in that order.
+
+        (A textbook customer logs their orders ahead of the clock, so the lists
+        are sorted here; the market's lists are already in order.)
+        """
         t = np.asarray(self.tx_time, dtype=float)
-        keep = t <= until
-        cat = np.asarray(self.tx_category, dtype="int64")[keep]
+        order = np.argsort(t, kind="stable")
+        order = order[t[order] <= until]
+        cat = np.asarray(self.tx_category, dtype="int64")[order]
         names = np.asarray(list(categories) + [fee_category], dtype=object)
-        df = pd.DataFrame({
-            "order_id": np.arange(1, len(t) + 1, dtype="int64")[keep],
-            "customer_id": np.asarray(self.tx_customer, dtype="int64")[keep],
-            "date": to_dates(start, t[keep]),
-            "amount": np.asarray(self.tx_amount, dtype=float)[keep],
-            "cost": np.asarray(self.tx_cost, dtype=float)[keep],
+        return pd.DataFrame({
+            "order_id": np.arange(1, len(order) + 1, dtype="int64"),
+            "customer_id": np.asarray(self.tx_customer, dtype="int64")[order],
+            "date": to_dates(start, t[order]),
+            "amount": np.asarray(self.tx_amount, dtype=float)[order],
+            "cost": np.asarray(self.tx_cost, dtype=float)[order],
             "category": pd.Series(names[cat], dtype="str") if len(cat) else pd.Series([], dtype="str"),
         })
-        return df
 
-    def stages(self, start, until=np.inf) -> pd.DataFrame:
-        t = np.asarray(self.st_time, dtype=float)
-        keep = t <= until
+    def stages(self, start, dormant_after: float, lost_after: float, until=np.inf) -> pd.DataFrame:
+        """Funnel changes (logged as they happen) plus the silence labels of customers.
+
+        The labels ``customer → dormant → lost`` and the returns ``→ customer``
+        follow from the order dates alone (see :func:`silence_changes`), so they
+        are computed here, at once, instead of as events during the run.
+        """
+        cid = np.asarray(self.tx_customer, dtype="int64")
+        t = np.asarray(self.tx_time, dtype=float)
+        lc, lt, lf, lto = silence_changes(cid, t, dormant_after, lost_after)
+        cust = np.concatenate([np.asarray(self.st_customer, dtype="int64"), lc])
+        time = np.concatenate([np.asarray(self.st_time, dtype=float), lt])
+        frm = np.concatenate([np.asarray(self.st_from, dtype="int64"), lf])
+        to = np.concatenate([np.asarray(self.st_to, dtype="int64"), lto])
+        order = np.argsort(time, kind="stable")
+        order = order[time[order] <= until]
         names = np.asarray(STAGES, dtype=object)
         return pd.DataFrame({
-            "customer_id": np.asarray(self.st_customer, dtype="int64")[keep],
-            "date": to_dates(start, t[keep]),
-            "from_stage": _str(names[np.asarray(self.st_from, dtype="int64")[keep]]),
-            "to_stage": _str(names[np.asarray(self.st_to, dtype="int64")[keep]]),
+            "customer_id": cust[order],
+            "date": to_dates(start, time[order]),
+            "from_stage": _str(names[frm[order]]),
+            "to_stage": _str(names[to[order]]),
         })
 
     def contacts(self, start, until=np.inf) -> pd.DataFrame:
@@ -171,6 +190,55 @@ class Recorder:
             "satisfaction": np.asarray(self.su_satisfaction, dtype="int64")[keep],
             "nps": np.asarray(self.su_nps, dtype="int64")[keep],
         })
+
+
+def silence_changes(customer: np.ndarray, time: np.ndarray, dormant_after: float, lost_after: float):
+    """Stage changes implied by the gaps between a customer's orders.
+
+    After an order at time t with the next order at t' (t' = ∞ after the last one):
+    if t' − t > ``dormant_after`` the customer turns dormant at t + dormant_after;
+    if t' − t > ``lost_after`` they turn lost at t + lost_after; a next order
+    t' < ∞ brings them back (dormant → customer or lost → customer).
+
+    Parameters
+    ----------
+    customer, time : arrays
+        One entry per order, in time order.
+
+    Returns
+    -------
+    tuple of arrays
+        customer, time, from-stage code, to-stage code of each change.
+
+    Example
+    -------
+    >>> c, t, f, to = silence_changes(np.array([1, 1]), np.array([0.0, 200.0]), 120, 365)
+    >>> t.tolist(), [STAGES[k] for k in to]
+    ([120.0, 200.0], ['dormant', 'customer'])
+    """
+    CUSTOMER, DORMANT, LOST = STAGES.index("customer"), STAGES.index("dormant"), STAGES.index("lost")
+    order = np.lexsort((time, customer))
+    c, t = customer[order], time[order]
+    nxt = np.full(len(t), np.inf)
+    same = c[1:] == c[:-1]
+    nxt[:-1][same] = t[1:][same]
+    gap = nxt - t
+    dormant = gap > dormant_after
+    lost = gap > lost_after
+    back = dormant & np.isfinite(nxt)
+    parts = [
+        (c[dormant], t[dormant] + dormant_after, CUSTOMER, DORMANT),
+        (c[lost], t[lost] + lost_after, DORMANT, LOST),
+        (c[back & ~lost], nxt[back & ~lost], DORMANT, CUSTOMER),
+        (c[back & lost], nxt[back & lost], LOST, CUSTOMER),
+    ]
+    cust = np.concatenate([p[0] for p in parts])
+    when = np.concatenate([p[1] for p in parts])
+    frm = np.concatenate([np.full(len(p[0]), p[2], dtype="int64") for p in parts])
+    to = np.concatenate([np.full(len(p[0]), p[3], dtype="int64") for p in parts])
+    # order each customer's changes in time (dormant at t+120 comes before lost at t+365)
+    o = np.lexsort((when, cust))
+    return cust[o], when[o], frm[o], to[o]
 
 
 def _str(values: np.ndarray) -> pd.Series:

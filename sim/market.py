@@ -46,7 +46,7 @@ from . import streams
 from .call_centre import CallCentre
 from .eventlog import STAGES, Recorder, to_dates
 from .profiles import sample_profiles
-from .streams import CustomerStream
+from .streams import CustomerStream, FirstBlocks
 
 __all__ = ["Market", "DAYS_PER_YEAR"]
 
@@ -54,7 +54,6 @@ DAYS_PER_YEAR = 365.0
 TARGET, PROSPECT, OPPORTUNITY, CUSTOMER, DORMANT, LOST = range(len(STAGES))
 # phases of a person's process (what the firm cannot see)
 WAITING, FUNNEL, ALIVE, GONE = range(4)
-REVIVE = "revive"
 EPS = 1e-9
 
 
@@ -85,7 +84,7 @@ class Market:
         self.cc = CallCentre(self.env, agents)
         self._draw_population()
         # state per person (index = customer_id - 1), Python lists for speed
-        self.stage_code = np.zeros(n, dtype="int8")
+        self.stage_code = bytearray(n)                      # index into STAGES; 0 = target
         self.phase = [WAITING] * n
         self.busy = [False] * n
         self.sat = self.sat0.tolist()
@@ -101,6 +100,7 @@ class Market:
         self.discount_until = [-math.inf] * n
         self.discount_pct = [0.0] * n
         self.action_streams: dict[int, CustomerStream] = {}
+        self.life_streams: dict[int, CustomerStream] = {}
         self.told = 0            # people a dissatisfied leaver told
         self.newly_deterred = 0  # of which not deterred before
         self.dissatisfied_leavers = 0
@@ -137,6 +137,12 @@ class Market:
         self.t_close = f.exponential(cfg.days_to_close, n)
         self.start_time = f.random(n) * cfg.acquisition_spread_days        # textbook
         self.cum_weights = np.cumsum(cfg.category_weights).tolist()
+        self.life = FirstBlocks(self.seed, streams.LIFE, n, gamma_shape=cfg.p)
+        # per-event lookups are faster on Python lists than on NumPy arrays
+        self.nu_list = self.nu.tolist()
+        self.margin_list = self.margin.tolist()
+        self.serve_list = self.serve_cost.tolist()
+        self.p_list = self.p_dropout.tolist()
         self.profiles = sample_profiles(n, streams.population_rng(self.seed, streams.PROFILES),
                                         locale=cfg.locale, start=cfg.start, kind=cfg.profile_kind)
 
@@ -158,7 +164,7 @@ class Market:
         rec = self.rec
         rec.st_customer.append(i + 1)
         rec.st_time.append(self.env.now)
-        rec.st_from.append(int(self.stage_code[i]))
+        rec.st_from.append(self.stage_code[i])
         rec.st_to.append(to)
         self.stage_code[i] = to
 
@@ -170,28 +176,26 @@ class Market:
         rec.ct_cost.append(cost)
         rec.ct_responded.append(responded)
 
-    def buy(self, i: int, s: CustomerStream) -> None:
-        """One order: Gamma-Gamma spend, the customer's margin and cost to serve."""
-        cfg, now = self.cfg, self.env.now
-        gross = s.gamma(cfg.p) / self.nu[i]
+    def buy(self, i: int, s: CustomerStream, now: float) -> None:
+        """One order at time ``now``: Gamma-Gamma spend, the customer's margin and cost to serve."""
+        gross = s.gamma() / self.nu_list[i]
         amount = gross
         if now < self.discount_until[i]:
             amount = gross * (1.0 - self.discount_pct[i] / 100.0)
-        u = s.uniform()
         cat = 0
-        for w in self.cum_weights:
-            if u < w:
-                break
-            cat += 1
+        if len(self.cum_weights) > 1:
+            u = s.uniform()
+            for w in self.cum_weights:
+                if u < w:
+                    break
+                cat += 1
         rec = self.rec
         rec.tx_customer.append(i + 1)
         rec.tx_time.append(now)
         rec.tx_amount.append(amount)
-        rec.tx_cost.append(gross * (1.0 - self.margin[i]) + self.serve_cost[i])
+        rec.tx_cost.append(gross * (1.0 - self.margin_list[i]) + self.serve_list[i])
         rec.tx_category.append(min(cat, len(self.cum_weights) - 1))
         self.last_buy[i] = now
-        if self.stage_code[i] != CUSTOMER:
-            self.change(i, CUSTOMER)
 
     def charge_fee(self, i: int) -> None:
         rec = self.rec
@@ -201,23 +205,27 @@ class Market:
         rec.tx_cost.append(self.cfg.fee_cost)
         rec.tx_category.append(-1)
 
-    def relabel(self, i: int) -> None:
-        """The firm's view: label a silent customer dormant, then lost."""
+    def label(self, i: int) -> int:
+        """The firm's label of person ``i`` now: a customer silent for
+        ``dormant_after_days`` is dormant, for ``lost_after_days`` lost."""
+        code = self.stage_code[i]
+        if code != CUSTOMER:
+            return code
         silence = self.env.now - self.last_buy[i]
-        code = self.stage_code[i]
-        if code == CUSTOMER and silence >= self.cfg.dormant_after_days - EPS:
-            self.change(i, DORMANT)
-        if self.stage_code[i] == DORMANT and silence >= self.cfg.lost_after_days - EPS:
-            self.change(i, LOST)
+        if silence > self.cfg.lost_after_days:
+            return LOST
+        if silence > self.cfg.dormant_after_days:
+            return DORMANT
+        return CUSTOMER
 
-    def label_due(self, i: int) -> float:
-        """When the silence of person ``i`` next changes their label (inf if never)."""
-        code = self.stage_code[i]
-        if code == CUSTOMER:
-            return self.last_buy[i] + self.cfg.dormant_after_days
-        if code == DORMANT:
-            return self.last_buy[i] + self.cfg.lost_after_days
-        return math.inf
+    def current_labels(self) -> np.ndarray:
+        """Every person's stage now (codes into STAGES), as the firm labels them."""
+        codes = np.frombuffer(bytes(self.stage_code), dtype=np.uint8).copy()
+        silence = self.env.now - np.asarray(self.last_buy, dtype=float)
+        is_customer = codes == CUSTOMER
+        codes[is_customer & (silence > self.cfg.dormant_after_days)] = DORMANT
+        codes[is_customer & (silence > self.cfg.lost_after_days)] = LOST
+        return codes
 
     def survey_answer(self, i: int, s: CustomerStream) -> tuple[int, int]:
         """Satisfaction 1–5 and NPS 0–10 read off the latent satisfaction with noise."""
@@ -276,71 +284,67 @@ class Market:
         yield from self.customer(i)
 
     def customer(self, i: int):
-        """A customer's life: buy, call, answer surveys, refer, leave; maybe come back."""
-        cfg, env = self.cfg, self.env
-        s = CustomerStream(self.seed, streams.LIFE, i + 1)
+        """A new customer: the first order closes the deal; then their life."""
+        env = self.env
+        s = self.life.stream(i)
+        self.life_streams[i] = s
         self.acquired_at[i] = env.now
         self.phase[i] = ALIVE
         self.change(i, CUSTOMER)
-        self.buy(i, s)                                       # the first order closes the deal
-        next_fee = math.inf
-        if cfg.annual_fee > 0:
+        self.buy(i, s, env.now)
+        if self.cfg.annual_fee > 0:
             self.charge_fee(i)
-            next_fee = env.now + DAYS_PER_YEAR
+        yield from self.lifetime(i, s)
+
+    def comeback(self, i: int):
+        """A customer who had left accepts a win-back offer: an order now, then life goes on."""
+        s = self.life_streams[i]
+        self.busy[i] = False
+        self.phase[i] = ALIVE
+        self.churn_time[i] = math.nan
+        self.winbacks[i] += 1
+        self.buy(i, s, env.now)
+        if self.cfg.annual_fee > 0:
+            self.charge_fee(i)
+        yield from self.lifetime(i, s)
+
+    def lifetime(self, i: int, s: CustomerStream):
+        """Buy, call, answer surveys, refer friends — until the customer really leaves."""
+        cfg, env = self.cfg, self.env
+        next_fee = env.now + DAYS_PER_YEAR if cfg.annual_fee > 0 else math.inf
         ticket_rate = cfg.ticket_rate_per_year / DAYS_PER_YEAR
         survey_rate = cfg.survey_rate_per_year / DAYS_PER_YEAR
         referral_rate = cfg.referral_rate_per_year / DAYS_PER_YEAR
         while True:
-            # ---------------- alive ----------------
-            while self.phase[i] == ALIVE:
-                lam = self.lam_day[i]
-                h = self.hazard(i)
-                refer = referral_rate if (self.sat[i] >= cfg.satisfied_above and self.pool) else 0.0
-                total = lam + h + ticket_rate + survey_rate + refer
-                dt = s.exponential() / total
-                due = min(next_fee, self.label_due(i))
-                try:
-                    if env.now + dt > due:                   # a label or a fee comes first
-                        yield env.timeout(max(0.0, due - env.now))
-                        self.relabel(i)
-                        if env.now >= next_fee - EPS:
-                            if s.uniform() < self.renewal_dropout(i):
-                                self.leave(i)                # does not renew the membership
-                                break
-                            self.charge_fee(i)
-                            next_fee += DAYS_PER_YEAR
-                        continue
-                    yield env.timeout(dt)
-                except simpy.Interrupt:                      # an action changed the clocks: redraw
+            lam = self.lam_day[i]
+            h = self.hazard(i)
+            refer = referral_rate if (self.sat[i] >= cfg.satisfied_above and self.pool) else 0.0
+            total = lam + h + ticket_rate + survey_rate + refer
+            dt = s.exponential() / total
+            try:
+                if env.now + dt > next_fee:                  # the yearly fee comes first
+                    yield env.timeout(max(0.0, next_fee - env.now))
+                    if s.uniform() < self.renewal_dropout(i):
+                        self.leave(i)                        # does not renew the membership
+                        return
+                    self.charge_fee(i)
+                    next_fee += DAYS_PER_YEAR
                     continue
-                x = s.uniform() * total
-                if x < lam:
-                    self.buy(i, s)
-                elif x < lam + h:
-                    self.leave(i)
-                elif x < lam + h + ticket_rate:
-                    yield from self.ticket(i, s)
-                elif x < lam + h + ticket_rate + survey_rate:
-                    self.survey(i, s)
-                else:
-                    self.refer(i, s)
-            # ---------------- gone: the firm only sees silence ----------------
-            while self.phase[i] == GONE:
-                due = self.label_due(i)
-                if math.isinf(due):
-                    return                                   # lost: the story ends
-                try:
-                    yield env.timeout(max(0.0, due - env.now))
-                    self.relabel(i)
-                except simpy.Interrupt as action:
-                    if action.cause == REVIVE:               # a win-back offer worked
-                        self.phase[i] = ALIVE
-                        self.churn_time[i] = math.nan
-                        self.winbacks[i] += 1
-                        self.buy(i, s)
-                        if cfg.annual_fee > 0:
-                            self.charge_fee(i)
-                            next_fee = env.now + DAYS_PER_YEAR
+                yield env.timeout(dt)
+            except simpy.Interrupt:                          # an action changed the clocks: redraw
+                continue
+            x = s.uniform() * total
+            if x < lam:
+                self.buy(i, s, env.now)
+            elif x < lam + h:
+                self.leave(i)                                # the process ends at churn
+                return
+            elif x < lam + h + ticket_rate:
+                yield from self.ticket(i, s)
+            elif x < lam + h + ticket_rate + survey_rate:
+                self.survey(i, s)
+            else:
+                self.refer(i, s)
 
     def bgnbd_customer(self, i: int):
         """The textbook customer: BG/NBD purchases and dropout (Fader, Hardie & Lee 2005).
@@ -349,33 +353,36 @@ class Market:
         each repeat order the customer leaves with probability p.
         """
         env = self.env
-        s = CustomerStream(self.seed, streams.LIFE, i + 1)
+        s = self.life.stream(i)
         yield env.timeout(self.start_time[i])
         self.acquired_at[i] = env.now
         self.channel_of[i] = len(self.cfg.channels) + 1     # "direct"
         self.phase[i] = ALIVE
         self.change(i, CUSTOMER)
-        self.buy(i, s)
-        lam, p = self.lam_day[i], self.p_dropout[i]
+        self.buy(i, s, env.now)
+        lam, p = self.lam_day[i], self.p_list[i]
+        if self.strategy is None:
+            # Nobody reacts to a textbook customer's orders while the market runs,
+            # so the customer can live ahead: the same draws in the same order as
+            # the loop below (so the same log), without a SimPy event per order.
+            t = env.now
+            while True:
+                t += s.exponential() / lam
+                if t > self.end:
+                    return
+                self.buy(i, s, t)
+                if s.uniform() < p:
+                    self.churn_time[i] = t
+                    yield env.timeout(t - env.now)          # the process ends at churn
+                    self.phase[i] = GONE
+                    return
         while True:
-            dt = s.exponential() / lam
-            due = self.label_due(i)
-            if env.now + dt > due:
-                yield env.timeout(due - env.now)
-                self.relabel(i)
-                continue                                     # Poisson clock: redraw is exact
-            yield env.timeout(dt)
-            self.buy(i, s)
+            yield env.timeout(s.exponential() / lam)
+            self.buy(i, s, env.now)
             if s.uniform() < p:
                 self.phase[i] = GONE
                 self.churn_time[i] = env.now
-                break
-        while True:
-            due = self.label_due(i)
-            if math.isinf(due):
                 return
-            yield env.timeout(max(0.0, due - env.now))
-            self.relabel(i)
 
     # ------------------------------------------------------------------ events of a customer
     def hazard(self, i: int) -> float:
@@ -453,7 +460,7 @@ class Market:
     def action_stream(self, i: int) -> CustomerStream:
         st = self.action_streams.get(i)
         if st is None:
-            st = self.action_streams[i] = CustomerStream(self.seed, streams.ACTIONS, i + 1)
+            st = self.action_streams[i] = CustomerStream(self.seed, streams.ACTIONS, i + 1, gamma_shape=self.cfg.p)
         return st
 
     def strategy_loop(self):
@@ -483,12 +490,13 @@ class Market:
         responded = False
         if isinstance(action, WinBack):
             cost, campaign = cfg.winback_cost, "winback"
-            if u < cfg.winback_success and self.stage_code[i] == DORMANT:
+            if u < cfg.winback_success and self.label(i) == DORMANT:
                 responded = True
-                if phase == GONE:
-                    self.phase[i] = ALIVE                    # back in the market
-                    self.procs[i].interrupt(REVIVE)
+                if phase == GONE:                            # back in the market
                     self.contact(i, campaign, cost, responded)
+                    self.procs[i] = self.env.process(self.comeback(i))
+                    self.phase[i] = ALIVE
+                    self.busy[i] = True                      # not to be interrupted before it starts
                     return
         elif isinstance(action, Contact):
             cost, campaign = cfg.contact_cost, str(action.campaign)
@@ -516,7 +524,7 @@ class Market:
             raise TypeError(f"unknown action {action!r}; use Contact, Discount, AssignManager or WinBack")
         self.contact(i, campaign, cost, responded)
         if alive and responded and not isinstance(action, AssignManager):
-            self.buy(i, self.action_stream(i))               # the offer brings an order now
+            self.buy(i, self.action_stream(i), self.env.now)  # the offer brings an order now
         if alive and not self.busy[i]:
             self.procs[i].interrupt("action")                # redraw the clocks with the new state
 
@@ -528,6 +536,8 @@ class Market:
             return self.customers_table(until=now)
         if name == "transactions":
             return rec.transactions(self.start, cfg.categories, cfg.fee_category, until=now)
+        if name == "stages":
+            return rec.stages(self.start, cfg.dormant_after_days, cfg.lost_after_days, until=now)
         return getattr(rec, name)(self.start, until=now)
 
     # ------------------------------------------------------------------ results

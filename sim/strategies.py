@@ -164,6 +164,6 @@ class ObservedLog:
         """Stage of every person today (index ``customer_id``)."""
         from .eventlog import STAGES
 
-        codes = self._market.stage_code
+        codes = self._market.current_labels()
         return pd.Series(np.asarray(STAGES, dtype=object)[codes], index=pd.RangeIndex(1, len(codes) + 1,
                          name="customer_id"), dtype="str", name="stage")
