@@ -188,7 +188,9 @@ def cohort_curves(cohort: pd.DataFrame, *, pooled: pd.Series | None = None, max_
         raise CRMDataError("cohort", "need a non-empty cohort table from lifecycle.cohort_table")
     ax = _axes(ax)
     rows = cohort if max_cohorts is None else cohort.iloc[:max_cohorts]
-    cmap = __import__("matplotlib").colormaps["viridis"]
+    import matplotlib
+
+    cmap = matplotlib.colormaps["viridis"]
     for i, (label, row) in enumerate(rows.iterrows()):
         ax.plot(row.index.to_numpy(dtype=float), row.to_numpy(dtype=float) * 100, lw=1.2, alpha=0.8,
                 color=cmap(i / max(len(rows) - 1, 1)), label=str(label))
