@@ -15,6 +15,8 @@ transactions table once, at the boundary, before any analysis:
 
 A broken rule raises :class:`crmlab.errors.CRMDataError` naming the column, the
 rule and the first offending rows. Nothing is dropped or repaired silently.
+Analysis functions call :func:`select_transactions`, which applies the same
+rules to just the columns they need.
 
 Example
 -------

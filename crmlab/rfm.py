@@ -206,8 +206,10 @@ def rfm_table(
 def _per_customer(customers: pd.Series, dates: pd.Series, amounts: pd.Series):
     """Sorted customer ids and, per customer, last date (int64 ns), order count and total amount.
 
-    One hash pass (``pandas.factorize``) and NumPy bincounts — the same numbers as
-    ``groupby(customer).agg(max, size, sum)``, without the groupby overhead.
+    Customer ids become group codes 0..k−1 — by counting for whole-number ids in a
+    compact range, else by one hash pass (``pandas.factorize``) — and NumPy
+    bincounts give the same numbers as ``groupby(customer).agg(max, size, sum)``
+    without the groupby overhead.
     """
     if pd.api.types.is_integer_dtype(customers.dtype) and len(customers):
         values = customers.to_numpy()
