@@ -304,7 +304,7 @@ def month_ends(tx: pd.DataFrame, *, date: str = "date", skip_months: int = 3) ->
     ['02-29', '03-10']
     """
     d = pd.to_datetime(tx[date])
-    ends = list(pd.date_range(d.min(), d.max(), freq="ME"))
+    ends = list(pd.date_range(d.min().normalize(), d.max(), freq="ME"))
     if len(ends) > skip_months:
         ends = ends[skip_months:]
     if not ends or ends[-1] < d.max():
