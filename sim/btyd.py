@@ -113,15 +113,15 @@ def _last_purchase(rng: np.random.Generator, x: np.ndarray, n_opportunities: np.
     return recency
 
 
-def _add_spend(rng: np.random.Generator, table: pd.DataFrame, spend, transactions: bool):
-    """Gamma-Gamma order values; returns the transactions table or None.
+def _add_spend(rng: np.random.Generator, table: dict, spend, transactions: bool):
+    """Add Gamma-Gamma spend columns to ``table`` (a dict of columns); return the orders or None.
 
     Every order (the first one at t = 0 included) is worth z ~ Gamma(p, rate ν).
     ``monetary_value`` is the mean of the *repeat* orders (0 without repeat
     orders), the convention of the Gamma-Gamma model and of ``lifetimes``.
     """
-    x = table["frequency"].to_numpy()
-    recency = table["recency"].to_numpy()
+    x = table["frequency"]
+    recency = table["recency"]
     n = len(x)
     if spend is not None:
         p, q, v = spend
@@ -143,17 +143,17 @@ def _add_spend(rng: np.random.Generator, table: pd.DataFrame, spend, transaction
     # (S_j / S_x); a zero spacing in each block's first row puts it at t = 0.
     counts = x + 1
     first_rows = np.cumsum(counts) - counts
-    last_rows = first_rows + x
-    spacings = rng.standard_exponential(size=int(counts.sum()))
+    owner = np.repeat(np.arange(n), counts)  # the customer (row of `table`) of each order
+    spacings = rng.standard_exponential(size=len(owner))
     spacings[first_rows] = 0.0
     csum = np.cumsum(spacings)
-    within = csum - np.repeat(csum[first_rows], counts)  # S_0 = 0, S_1, …, S_x per block
-    total = within[last_rows]
+    within = csum - csum[first_rows][owner]  # S_0 = 0, S_1, …, S_x per block
+    total = within[first_rows + x]
     total[x == 0] = 1.0  # a lone first order: 0 / 1 = 0
-    t = np.repeat(recency, counts) * (within / np.repeat(total, counts))
-    columns = {"customer_id": np.repeat(table["customer_id"].to_numpy(), counts), "t_weeks": t}
+    t = recency[owner] * (within / total[owner])
+    columns = {"customer_id": table["customer_id"][owner], "t_weeks": t}
     if spend is not None:
-        amount = rng.standard_gamma(p, size=len(t)) / np.repeat(nu, counts)  # Gamma(p, rate ν)
+        amount = rng.standard_gamma(p, size=len(t)) / nu[owner]  # Gamma(p, rate ν)
         columns["amount"] = amount
         repeat_sum = np.add.reduceat(amount, first_rows) - amount[first_rows] if n else np.zeros(0)
         table["monetary_value"] = np.divide(repeat_sum, x, out=np.zeros(n), where=x > 0)
@@ -241,7 +241,7 @@ def simulate_bgnbd(
     with np.errstate(divide="ignore"):
         churn[alive] = T_arr[alive] + rng.standard_exponential(size=int(alive.sum())) / (lam[alive] * p[alive])
 
-    table = pd.DataFrame({
+    table = {
         "customer_id": np.arange(1, n + 1, dtype=np.int64),
         "frequency": x.astype(np.int64),
         "recency": recency,
@@ -250,8 +250,9 @@ def simulate_bgnbd(
         "p": p,
         "alive_at_T": alive,
         "churn_time": churn,
-    }, copy=False)
+    }
     tx = _add_spend(rng, table, spend, transactions)
+    table = pd.DataFrame(table, copy=False)
     return (table, tx) if transactions else table
 
 
@@ -339,7 +340,7 @@ def simulate_pareto_nbd(
     N = rng.poisson(lam * active)
     recency = _last_purchase(rng, N, N, active)
 
-    table = pd.DataFrame({
+    table = {
         "customer_id": np.arange(1, n + 1, dtype=np.int64),
         "frequency": N.astype(np.int64),
         "recency": recency,
@@ -348,8 +349,9 @@ def simulate_pareto_nbd(
         "mu": mu,
         "alive_at_T": tau > T_arr,
         "churn_time": tau,
-    }, copy=False)
+    }
     tx = _add_spend(rng, table, spend, transactions)
+    table = pd.DataFrame(table, copy=False)
     return (table, tx) if transactions else table
 
 
