@@ -186,3 +186,11 @@ def test_bad_parameters_are_named(kwargs, needle):
 def test_pareto_bad_parameter_is_named():
     with pytest.raises(ValueError, match="s must be a finite number > 0, got -0.5"):
         simulate_pareto_nbd(10, r=1, alpha=1, s=-0.5, beta=1, T=10, seed=0)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import sim.btyd
+
+    assert doctest.testmod(sim.btyd).failed == 0
