@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["ConfigError", "Channel", "Scenario", "scenario", "scenarios", "from_dict"]
 

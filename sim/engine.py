@@ -18,7 +18,7 @@ import pandas as pd
 
 from .config import ConfigError, Scenario, scenario
 from .eventlog import EventLog, to_dates
-from .market import DAYS_PER_YEAR, Market
+from .market import Market
 
 __all__ = ["simulate", "package_version"]
 

@@ -303,7 +303,7 @@ class Market:
         self.phase[i] = ALIVE
         self.churn_time[i] = math.nan
         self.winbacks[i] += 1
-        self.buy(i, s, env.now)
+        self.buy(i, s, self.env.now)
         if self.cfg.annual_fee > 0:
             self.charge_fee(i)
         yield from self.lifetime(i, s)
