@@ -50,7 +50,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crmlab.clv.fitting import FittedModel, as_float_array, customer_arrays, group_rows, summary_arrays
+from crmlab.clv.fitting import (FittedModel, Rows, as_float_array, customer_arrays, group_rows, summary_arrays,
+                                unique_rows)
 from crmlab.clv.hypergeometric import expected_purchases_while_alive
 from crmlab.errors import CRMDataError
 
@@ -109,13 +110,17 @@ class BGNBD(FittedModel):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return self._loglik_and_grad_terms(params, data)
 
-    def _loglik_and_grad_terms(self, params: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:
+    def _loglik_and_grad_terms(self, params: np.ndarray, data) -> tuple[np.ndarray, np.ndarray]:
         r, alpha, a, b = params
-        x, tx, T = data
+        rows = data if isinstance(data, Rows) else Rows(*data)
+        x, tx, T, at = rows.x, rows.tx, rows.T, rows.x_index
         rx = r + x
         log_aT, log_atx = np.log(alpha + T), np.log(alpha + tx)
-        A1 = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha)
-        alive, da_alive, db_alive, dead, da_dead, db_dead, has_dead = self._dropout_terms(a, b, x)
+        # functions of x alone: computed once per distinct x, then spread to the rows
+        A1 = special.gammaln(r + rows.x_levels)[at] - special.gammaln(r) + r * np.log(alpha)
+        psi_rx = special.digamma(r + rows.x_levels)[at]
+        alive, da_alive, db_alive, dead, da_dead, db_dead, has_dead = (
+            v[at] if np.ndim(v) else v for v in self._dropout_terms(a, b, rows.x_levels))
         A3 = -rx * log_aT
         A4 = np.where(has_dead, dead - rx * log_atx, -np.inf)
         M = np.logaddexp(A3, A4)
@@ -123,7 +128,7 @@ class BGNBD(FittedModel):
         w3 = np.exp(A3 - M)          # share of the likelihood from "still alive"
         w4 = np.exp(A4 - M)          # share from "died after the last purchase" (0 if x = 0)
         grad = np.empty((x.size, 4))
-        grad[:, 0] = special.digamma(rx) - special.digamma(r) + np.log(alpha) - w3 * log_aT - w4 * log_atx
+        grad[:, 0] = psi_rx - special.digamma(r) + np.log(alpha) - w3 * log_aT - w4 * log_atx
         grad[:, 1] = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + tx))
         grad[:, 2] = da_alive + w4 * da_dead
         grad[:, 3] = db_alive + w4 * db_dead
@@ -156,13 +161,13 @@ class BGNBD(FittedModel):
         (xg, txg, tg), weights = group_rows(x, tx, t_end)
         rate = max(float(weights @ xg) / float(weights @ tg), 1e-6)   # purchases per time unit
         start = np.array([1.0, 1.0 / rate, 1.0, 1.0])
-        self._maximise((xg, txg, tg), weights, start)
+        self._maximise(Rows(xg, txg, tg), weights, start)
         return self
 
     def log_likelihood_terms(self, frequency, recency, T) -> np.ndarray:
         """ln L of each customer under the fitted parameters (sums to ``log_likelihood``)."""
         x, tx, t_end = customer_arrays(frequency, recency, T)
-        ll, _ = self._loglik_and_grad(self._param_array(), (x.ravel(), tx.ravel(), t_end.ravel()))
+        ll, _ = self._loglik_and_grad(self._param_array(), Rows(x, tx, t_end))
         return ll.reshape(x.shape)
 
     # ---- predictions ---------------------------------------------------------
@@ -201,11 +206,9 @@ class BGNBD(FittedModel):
         x, _, t_end = customer_arrays(frequency, 0.0, T)
         t_arr, x, t_end = np.broadcast_arrays(t_arr, x, t_end)
         r, alpha, a, b = self._param_array()
-        keys = np.column_stack([t_arr.ravel(), x.ravel(), t_end.ravel()])
-        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-        h = expected_purchases_while_alive(unique[:, 0], r + unique[:, 1], alpha + unique[:, 2], a,
-                                           b + unique[:, 1] + self._posterior_b_shift())
-        return h[inverse.ravel()].reshape(x.shape)
+        (tu, xu, Tu), inverse, _ = unique_rows(t_arr.ravel(), x.ravel(), t_end.ravel())
+        h = expected_purchases_while_alive(tu, r + xu, alpha + Tu, a, b + xu + self._posterior_b_shift())
+        return h[inverse].reshape(x.shape)
 
     def expected_purchases(self, t, frequency, recency, T):
         """Expected purchases in the next ``t`` time units given (x, t_x, T) — FHL eq. 10.

@@ -28,7 +28,7 @@ from scipy import optimize, stats
 
 from crmlab.errors import CRMDataError
 
-__all__ = ["summary_arrays", "group_rows", "customer_arrays", "as_float_array", "FittedModel",
+__all__ = ["summary_arrays", "group_rows", "unique_rows", "Rows", "customer_arrays", "as_float_array", "FittedModel",
            "ConvergenceWarning"]
 
 
@@ -86,16 +86,51 @@ def summary_arrays(summary: pd.DataFrame, *, frequency: str = "frequency", recen
     return x, tx, t_end
 
 
+def unique_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Distinct rows of the given columns, the row each input row maps to, and the counts.
+
+    Returns ``(unique_columns, inverse, counts)`` with ``unique_columns[j][inverse]``
+    equal to ``columns[j]``. Uses a hash-based pandas groupby (faster than sorting).
+
+    >>> cols, inverse, counts = unique_rows(np.array([0., 2., 0.]), np.array([5., 7., 5.]))
+    >>> [c.tolist() for c in cols], inverse.tolist(), counts.tolist()
+    ([[0.0, 2.0], [5.0, 7.0]], [0, 1, 0], [2, 1])
+    """
+    frame = pd.DataFrame({f"c{j}": np.asarray(col) for j, col in enumerate(columns)})
+    inverse = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+    counts = np.bincount(inverse)
+    first = np.empty(counts.size, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(inverse.size)[::-1]       # first row of each group
+    return [np.asarray(col)[first] for col in columns], inverse, counts
+
+
 def group_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows of the given columns and how often each occurs.
+    """Unique rows of the given columns and how often each occurs (the weights).
 
     >>> cols, w = group_rows(np.array([0., 2., 0.]), np.array([5., 7., 5.]))
     >>> [c.tolist() for c in cols], w.tolist()
     ([[0.0, 2.0], [5.0, 7.0]], [2.0, 1.0])
     """
-    stacked = np.column_stack(columns)
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, j].copy() for j in range(unique.shape[1])], counts.astype(float)
+    unique, _, counts = unique_rows(*columns)
+    return unique, counts.astype(float)
+
+
+class Rows:
+    """Customer rows (x, t_x, T) for a likelihood, with the distinct frequencies found once.
+
+    Special functions of the frequency — ln Γ(r + x), ψ(b + x), … — depend on x
+    only through its few distinct values (a few dozen, even for 100,000
+    customers), so the models compute them on ``x_levels`` and spread them to the
+    rows with ``x_index``: ``f(x_levels)[x_index] == f(x)``.
+    """
+
+    def __init__(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> None:
+        self.x, self.tx, self.T = (np.asarray(v, dtype=float).ravel() for v in (x, tx, T))
+        self.x_levels, self.x_index = np.unique(self.x, return_inverse=True)
+
+    @property
+    def size(self) -> int:
+        return self.x.size
 
 
 class FittedModel:
@@ -182,6 +217,7 @@ class FittedModel:
                        steps: int = 4) -> tuple[np.ndarray, np.ndarray]:
         """Newton steps with the Hessian of the starting point, then the Hessian at the end."""
         hess = self._hessian_theta(theta, data, weights)
+        start = theta.copy()
         moved = False
         for _ in range(steps):
             params = np.exp(theta)
@@ -201,8 +237,8 @@ class FittedModel:
             moved = True
             if np.max(np.abs(step)) < 1e-10:
                 break
-        if moved:
-            hess = self._hessian_theta(theta, data, weights)
+        if moved and np.max(np.abs(theta - start)) > 1e-4:
+            hess = self._hessian_theta(theta, data, weights)   # moved noticeably: recompute
         return theta, hess
 
     def _set_standard_errors(self, params: np.ndarray, hess_theta: np.ndarray) -> None:

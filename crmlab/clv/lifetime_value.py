@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import special
 
 from crmlab.clv.bgnbd import BGNBD
-from crmlab.clv.fitting import customer_arrays, group_rows
+from crmlab.clv.fitting import customer_arrays, unique_rows
 from crmlab.clv.gamma_gamma import GammaGamma
 from crmlab.clv.summary import time_unit
 from crmlab.errors import CRMDataError, check_positive
@@ -109,12 +109,10 @@ def customer_lifetime_value(
     alive = special.expit(-bgnbd._log_odds_dead(x, tx, t_end))
 
     # discounted purchases of a live customer, once per distinct (x, T)
-    (xu, tu), _ = group_rows(x, t_end)
+    (xu, tu), inverse, _ = unique_rows(x.ravel(), t_end.ravel())
     ends = step * np.arange(0, horizon + 1, dtype=float)
     h = bgnbd.expected_purchases_if_alive(ends[:, None], xu[None, :], tu[None, :])   # (H+1, U)
     per_period = np.diff(h, axis=0)
     discount = (1.0 + d) ** -np.arange(1, horizon + 1, dtype=float)
-    discounted = discount @ per_period                                                # (U,)
-    lookup = pd.Series(discounted, index=pd.MultiIndex.from_arrays([xu, tu]))
-    per_customer = lookup.reindex(pd.MultiIndex.from_arrays([x, t_end])).to_numpy()
+    per_customer = (discount @ per_period)[inverse]
     return pd.Series(margin * spend * alive * per_customer, index=summary.index, name="clv")
