@@ -257,7 +257,7 @@ def call_centre(
             "opened_at": as_dates(cols["opened_at"]),
             "answered_at": as_dates(cols["answered_at"]),
             "resolved_at": as_dates(cols["resolved_at"]),
-            "kind": pd.Series(cols["kind"], dtype="str") if len(order) else pd.Series([], dtype="str"),
+            "kind": pd.Series(cols["kind"], dtype="str"),
             "wait_hours": (cols["answered_at"] - cols["opened_at"]) * HOURS_PER_DAY,
             "service_hours": (cols["resolved_at"] - cols["answered_at"]) * HOURS_PER_DAY,
         }
