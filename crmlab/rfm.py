@@ -193,13 +193,14 @@ def rfm_table(
     cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
     lookup = np.zeros(1000, dtype=np.int64)
     lookup[[int(c) for c in cells]] = np.arange(len(cells))
-    out["cell"] = pd.array(np.array(cells, dtype=object)[lookup[code]], dtype=str)
+    # an object array of text: pandas 3 stores it as its str dtype, pandas 2 as object
+    out["cell"] = np.array(cells, dtype=object)[lookup[code]]
     if bins == 5:
         names = sorted(set(SEGMENT_MAP.values()))
         seg_lookup = np.zeros((6, 6), dtype=np.int64)
         for (ri, fi), name in SEGMENT_MAP.items():
             seg_lookup[ri, fi] = names.index(name)
-        out["segment"] = pd.array(np.array(names, dtype=object)[seg_lookup[r, f]], dtype=str)
+        out["segment"] = np.array(names, dtype=object)[seg_lookup[r, f]]
     return out
 
 
