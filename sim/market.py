@@ -112,30 +112,34 @@ class Market:
     def _draw_population(self):
         """Every latent draw of every person, vectorised, from the seed."""
         cfg, n = self.cfg, self.n
-        t = streams.population_rng(self.seed, streams.TRAITS)
-        self.lam_week = t.gamma(cfg.r, 1.0 / cfg.alpha, n)             # λ per week
-        self.nu = t.gamma(cfg.q, 1.0 / cfg.v, n)                       # spend rate ν
-        self.p_dropout = t.beta(cfg.a, cfg.b, n)                       # textbook dropout per repeat order
-        self.margin = t.beta(cfg.margin_a, cfg.margin_b, n)
-        self.serve_cost = t.gamma(2.0, cfg.serve_cost_per_order / 2.0, n)
-        self.frailty = t.gamma(cfg.frailty_shape, 1.0 / cfg.frailty_shape, n)
-        self.switching = t.exponential(cfg.switching_cost_mean, n) if cfg.switching_cost_mean > 0 else np.zeros(n)
-        self.sat0 = t.beta(cfg.satisfaction_a, cfg.satisfaction_b, n)
+        def t(part):                                   # one generator per latent quantity
+            return streams.population_rng(self.seed, streams.TRAITS, part)
+
+        self.lam_week = t(1).gamma(cfg.r, 1.0 / cfg.alpha, n)          # λ per week
+        self.nu = t(2).gamma(cfg.q, 1.0 / cfg.v, n)                    # spend rate ν
+        self.p_dropout = t(3).beta(cfg.a, cfg.b, n)                    # textbook dropout per repeat order
+        self.margin = t(4).beta(cfg.margin_a, cfg.margin_b, n)
+        self.serve_cost = t(5).gamma(2.0, cfg.serve_cost_per_order / 2.0, n)
+        self.frailty = t(6).gamma(cfg.frailty_shape, 1.0 / cfg.frailty_shape, n)
+        self.switching = t(7).exponential(cfg.switching_cost_mean, n) if cfg.switching_cost_mean > 0 else np.zeros(n)
+        self.sat0 = t(8).beta(cfg.satisfaction_a, cfg.satisfaction_b, n)
         self.lam_day = (self.lam_week / 7.0).tolist()
         self.base_hazard = (cfg.dropout_per_year / DAYS_PER_YEAR * self.frailty * np.exp(-self.switching)).tolist()
-        f = streams.population_rng(self.seed, streams.FUNNEL)
+        def f(part):
+            return streams.population_rng(self.seed, streams.FUNNEL, part)
+
         k = len(cfg.channels)
         shares = np.array([c.share for c in cfg.channels])
-        self.channel_draw = np.minimum(np.searchsorted(np.cumsum(shares), f.random(n), side="right"), k - 1)
+        self.channel_draw = np.minimum(np.searchsorted(np.cumsum(shares), f(1).random(n), side="right"), k - 1)
         if cfg.reach_per_year > 0:
-            self.reach_time = f.exponential(DAYS_PER_YEAR / cfg.reach_per_year, n)
+            self.reach_time = f(2).exponential(DAYS_PER_YEAR / cfg.reach_per_year, n)
         else:
             self.reach_time = np.full(n, math.inf)
-        self.u_convert = f.random(n)
-        self.u_close = f.random(n)
-        self.t_opportunity = f.exponential(cfg.days_to_opportunity, n)
-        self.t_close = f.exponential(cfg.days_to_close, n)
-        self.start_time = f.random(n) * cfg.acquisition_spread_days        # textbook
+        self.u_convert = f(3).random(n)
+        self.u_close = f(4).random(n)
+        self.t_opportunity = f(5).exponential(cfg.days_to_opportunity, n)
+        self.t_close = f(6).exponential(cfg.days_to_close, n)
+        self.start_time = f(7).random(n) * cfg.acquisition_spread_days        # textbook
         self.cum_weights = np.cumsum(cfg.category_weights).tolist()
         self.life = FirstBlocks(self.seed, streams.LIFE, n, gamma_shape=cfg.p)
         # per-event lookups are faster on Python lists than on NumPy arrays
@@ -143,8 +147,7 @@ class Market:
         self.margin_list = self.margin.tolist()
         self.serve_list = self.serve_cost.tolist()
         self.p_list = self.p_dropout.tolist()
-        self.profiles = sample_profiles(n, streams.population_rng(self.seed, streams.PROFILES),
-                                        locale=cfg.locale, start=cfg.start, kind=cfg.profile_kind)
+        self.profiles = sample_profiles(n, self.seed, locale=cfg.locale, start=cfg.start, kind=cfg.profile_kind)
 
     # ------------------------------------------------------------------ run
     def run(self):

@@ -9,8 +9,7 @@ the simulation seed. Birth dates are drawn relative to the scenario's start date
 
 Example
 -------
->>> import numpy as np
->>> prof = sample_profiles(3, np.random.default_rng(1), locale="zh_CN", start="2023-01-01")
+>>> prof = sample_profiles(3, seed=1, locale="zh_CN", start="2023-01-01")
 >>> list(prof)
 ['name', 'gender', 'birth_date', 'city']
 """
@@ -56,7 +55,7 @@ def name_pools(locale: str) -> dict[str, np.ndarray]:
     }
 
 
-def sample_profiles(n: int, rng: np.random.Generator, *, locale: str = "en_US",
+def sample_profiles(n: int, seed: int, *, locale: str = "en_US",
                     start: str = "2023-01-01", kind: str = "person") -> dict[str, np.ndarray]:
     """Draw ``n`` profiles from the locale's pools.
 
@@ -64,8 +63,10 @@ def sample_profiles(n: int, rng: np.random.Generator, *, locale: str = "en_US",
     ----------
     n : int
         Number of profiles.
-    rng : numpy.random.Generator
-        Source of all draws.
+    seed : int
+        The simulation seed; each field is drawn from its own generator
+        (:func:`sim.streams.population_rng`), so person *i*'s profile does not
+        depend on the population size.
     locale : {"en_US", "zh_CN"}
         ``zh_CN`` gives Chinese names (family name first, no space) and cities.
     start : date-like
@@ -78,22 +79,26 @@ def sample_profiles(n: int, rng: np.random.Generator, *, locale: str = "en_US",
     dict of arrays
         ``name``, ``gender`` ("F"/"M"), ``birth_date`` (datetime64[ns]), ``city``.
     """
+    from .streams import PROFILES, population_rng
+
+    def draw(part, pool):
+        return pool[population_rng(seed, PROFILES, part).integers(0, len(pool), n)]
+
     pools = name_pools(locale)
-    city = pools["city"][rng.integers(0, len(pools["city"]), n)]
+    city = draw(1, pools["city"])
     if kind == "firm":
-        name = pools["company"][rng.integers(0, len(pools["company"]), n)]
+        name = draw(2, pools["company"])
         return {"name": name, "gender": np.full(n, None, dtype=object),
                 "birth_date": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), "city": city}
-    female = rng.random(n) < 0.5
-    first = np.where(female,
-                     pools["first_female"][rng.integers(0, len(pools["first_female"]), n)],
-                     pools["first_male"][rng.integers(0, len(pools["first_male"]), n)])
-    last = pools["last"][rng.integers(0, len(pools["last"]), n)]
+    female = population_rng(seed, PROFILES, 3).random(n) < 0.5
+    first = np.where(female, draw(4, pools["first_female"]), draw(5, pools["first_male"]))
+    last = draw(6, pools["last"])
     if locale == "zh_CN":
         name = last + first                      # 王 + 芳 -> 王芳
     else:
         name = first + " " + last
-    age_days = np.round((18.0 + rng.beta(2.0, 2.8, n) * 62.0) * 365.25).astype("int64")
+    age_years = 18.0 + population_rng(seed, PROFILES, 7).beta(2.0, 2.8, n) * 62.0
+    age_days = np.round(age_years * 365.25).astype("int64")
     birth = np.datetime64(pd.Timestamp(start).date(), "D") - age_days.astype("timedelta64[D]")
     return {"name": name, "gender": np.where(female, "F", "M").astype(object),
             "birth_date": birth.astype("datetime64[ns]"), "city": city}

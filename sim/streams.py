@@ -11,7 +11,7 @@ How the numbers are made, fast:
 
 * the first ``FIRST`` uniforms and Gamma draws of every customer are drawn for
   the whole population at once, as row ``customer_id - 1`` of a matrix from
-  ``SeedSequence(seed, spawn_key=(purpose,))``. Row *i* of a matrix filled row
+  :func:`population_rng`. Row *i* of a matrix filled row
   by row does not depend on how many rows there are, so it belongs to the
   customer alone;
 * a customer who needs more numbers gets their own generator
@@ -40,15 +40,20 @@ TRAITS = 2     # latent draws per customer (whole population, vectorised)
 FUNNEL = 3     # acquisition: reach times, channels, conversions (vectorised)
 LIFE = 4       # one stream per customer: purchases, tickets, surveys, referrals
 ACTIONS = 5    # one stream per customer: responses to strategy actions
-# the first blocks of LIFE use purpose LIFE * 100 + k (k = 0 uniforms, 1 gammas)
 
 FIRST = 12
 BLOCK = 64
 
 
-def population_rng(seed: int, purpose: int) -> np.random.Generator:
-    """A generator for draws made for the whole population at once."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(purpose,)))
+def population_rng(seed: int, purpose: int, part: int = 0) -> np.random.Generator:
+    """A generator for one quantity drawn for the whole population at once.
+
+    Each quantity (``part``) gets its own generator, keyed
+    ``(purpose, 0, part)``; element *i* of a vector drawn from it depends only
+    on the elements before it, so customer *i*'s value does not depend on the
+    population size.
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(purpose, 0, part)))
 
 
 class CustomerStream:
@@ -127,8 +132,8 @@ class FirstBlocks:
 
     def __init__(self, seed: int, purpose: int, n: int, gamma_shape: float):
         self.seed, self.purpose, self.shape = seed, purpose, gamma_shape
-        self.u = population_rng(seed, purpose * 100).random((n, FIRST)).tolist()
-        self.g = population_rng(seed, purpose * 100 + 1).standard_gamma(gamma_shape, (n, FIRST // 2)).tolist()
+        self.u = population_rng(seed, purpose, 1).random((n, FIRST)).tolist()
+        self.g = population_rng(seed, purpose, 2).standard_gamma(gamma_shape, (n, FIRST // 2)).tolist()
 
     def stream(self, i: int) -> CustomerStream:
         """The stream of the customer with index ``i`` (customer id ``i + 1``)."""
