@@ -197,6 +197,12 @@ class FittedModel:
             warnings.warn(f"{type(self).__name__}: the likelihood search did not converge "
                           f"(gradient {grad_theta}); parameters may be unreliable", ConvergenceWarning,
                           stacklevel=3)
+        extreme = {k: v for k, v in self.params.items() if not 1e-5 < v < 1e5}
+        if extreme:
+            warnings.warn(f"{type(self).__name__}: estimates ran to the edge of the parameter space "
+                          f"({', '.join(f'{k}={v:.3g}' for k, v in extreme.items())}); the data look like a "
+                          "limiting case of the model (e.g. nobody drops out, or everyone buys at the same "
+                          "rate)", ConvergenceWarning, stacklevel=3)
         self._set_standard_errors(params, hess)
 
     def _hessian_theta(self, theta: np.ndarray, data: tuple, weights: np.ndarray) -> np.ndarray:

@@ -13,19 +13,26 @@ from crmlab.clv import hypergeometric as hg
 
 def reference(t, r, alpha, a, b):
     """h(t) = E_p[(1 - (α/(α + p t))^r) / p], p ~ Beta(a, b), by adaptive quadrature of the
-    definition written with the Beta density (independent of the series in crmlab)."""
-    log_b = special.betaln(a, b)
+    definition (independent of the series and of the quadrature inside crmlab).
 
-    def f(p):
-        if p == 0.0:
-            return 0.0
-        g = -math.expm1(-r * math.log1p(p * t / alpha)) / p
-        return g * math.exp((a - 1) * math.log(p) + (b - 1) * math.log1p(-p) - log_b)
+    The Beta density's end-point singularities are removed by substitution: on
+    [0, 1/2], p = u^(1/a) turns p^(a-1) dp into du/a; on [1/2, 1], 1 - p = v^(1/b)
+    turns (1-p)^(b-1) dp into dv/b. Both integrands are then smooth.
+    """
+    def g(p):
+        return r * t / alpha if p == 0.0 else -math.expm1(-r * math.log1p(p * t / alpha)) / p
 
-    # split at 1/2 so both endpoint singularities are handled by QAGS extrapolation
-    left, _ = integrate.quad(f, 0, 0.5, limit=400, epsabs=0, epsrel=1e-12)
-    right, _ = integrate.quad(f, 0.5, 1, limit=400, epsabs=0, epsrel=1e-12)
-    return left + right
+    def left(u):
+        p = u ** (1 / a)
+        return g(p) * math.exp((b - 1) * math.log1p(-p)) / a
+
+    def right(v):
+        q = v ** (1 / b)                      # q = 1 - p
+        return g(1 - q) * math.exp((a - 1) * math.log1p(-q)) / b
+
+    lo, _ = integrate.quad(left, 0, 0.5 ** a, limit=400, epsabs=0, epsrel=1e-12)
+    hi, _ = integrate.quad(right, 0, 0.5 ** b, limit=400, epsabs=0, epsrel=1e-12)
+    return (lo + hi) * math.exp(-special.betaln(a, b))
 
 
 def closed_form(t, r, alpha, a, b):
