@@ -84,7 +84,7 @@ def customer_lifetime_value(
     --------
     With the CDNOW estimates, customer 1 of the sample (x = 2, t_x = 30.43,
     T = 38.86 weeks, mean repeat spend 22.35) over 52 weeks with no discounting
-    is worth about E[Y(52)] · E[M] ≈ 1.55 · 24.66 ≈ 38.
+    is worth about E[Y(52)] · E[M] ≈ 1.558 · 24.66 ≈ 38.4.
     """
     if not isinstance(bgnbd, BGNBD) or not bgnbd.params:
         raise CRMDataError("bgnbd", "must be a fitted BGNBD or MBGNBD model", detail=repr(bgnbd))

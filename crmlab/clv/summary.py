@@ -240,7 +240,7 @@ def summarize(
                 f"summary.attrs['holdout_only'] (first: {holdout_only[:5]})",
                 HoldoutOnlyWarning, stacklevel=2)
     out.index.name = customer
-    out.attrs["freq"] = freq if isinstance(freq, str) else str(unit)
+    out.attrs["freq"] = freq if isinstance(freq, str) else f"{unit.days}D"   # always a string time_unit reads
     out.attrs["observation_end"] = str(end.date())
     out.attrs["calibration_end"] = None if cal is None else str(cal.date())
     out.attrs["holdout_only"] = holdout_only

@@ -44,6 +44,12 @@ def test_explicit_units(tx, freq, recency, T):
     assert s.loc["A", "T"] == pytest.approx(T)
 
 
+def test_timedelta_unit_is_stored_as_text(tx):
+    s = clv.summarize(tx, "2024-02-26", freq=pd.Timedelta(days=14))
+    assert s.attrs["freq"] == "14D" and clv.time_unit(s.attrs["freq"]) == pd.Timedelta(days=14)
+    assert s.loc["A", "T"] == pytest.approx(4.0)
+
+
 def test_same_day_orders_are_one_purchase(tx):
     # without the merge A would have 3 repeat purchases; with it, 2 — and the
     # merged first purchase (10 + 5) does not enter the repeat spend
