@@ -27,7 +27,8 @@ complaint_rate             (service) customers with a ticket of kind
                            in P (active, or opened any ticket in P)
 =========================  ==================================================
 
-Columns marked (table) appear only when that table is passed. Churn here is
+Columns marked (table) appear only when that table is passed; rows of those
+tables dated outside the periods of ``tx`` are not counted. Churn here is
 "did not buy again in the next period": with monthly periods and customers who
 buy every few months it is high by construction — use ``freq="Q"`` for them.
 A ratio whose denominator is 0 in a period is NaN.
@@ -111,81 +112,100 @@ def kpi_table(
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
                             extra=(cost,) if has_cost else ())
     try:
-        periods_of = t[date].dt.to_period(freq)
-    except (ValueError, TypeError):
+        tx_periods = t[date].dt.to_period(freq)
+    except (ValueError, TypeError, AttributeError):
         raise CRMDataError("freq", "not a pandas period frequency", detail=f"got {freq!r}") from None
-    all_periods = pd.period_range(periods_of.min(), periods_of.max(), freq=periods_of.dt.freq)
-    t["_period"] = periods_of
-    g = t.groupby("_period", sort=True)
-    out = pd.DataFrame(index=pd.PeriodIndex(all_periods, name="period"))
-    out["active"] = g[customer].nunique().reindex(all_periods, fill_value=0).to_numpy()
-    first_period = t.groupby(customer)["_period"].min()
-    out["new"] = first_period.value_counts().reindex(all_periods, fill_value=0).to_numpy()
-    buyers = {p: set(s) for p, s in t.groupby("_period", sort=True)[customer]}
-    retained, churned = [0], [0]
-    for prev, cur in zip(all_periods[:-1], all_periods[1:]):
-        a, b = buyers.get(prev, set()), buyers.get(cur, set())
-        retained.append(len(a & b))
-        churned.append(len(a - b))
-    out["retained"] = retained
-    out["churned"] = churned
+    period_freq = tx_periods.dt.freq
+    ordinals = tx_periods.array.asi8
+    lo = int(ordinals.min())
+    k = int(ordinals.max()) - lo + 1
+
+    def slot(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Period number 0..k−1 of each date, and which dates fall inside the range of tx."""
+        i = dates.dt.to_period(period_freq).array.asi8 - lo
+        inside = (i >= 0) & (i < k)
+        return np.where(inside, i, 0), inside
+
+    # periods are numbered 0..k−1 and customers by code; a (customer, period) pair is c·k + i
+    i_tx = ordinals - lo
+    if service is not None:
+        _need(service, "service", [customer, "opened_at", "kind"])
+        if service[customer].isna().any():
+            raise CRMDataError(customer, "missing customer id in service", list(service.index[service[customer].isna()]))
+    service_ids = service[customer] if service is not None else None
+    all_ids = t[customer] if service_ids is None else pd.concat([t[customer], service_ids], ignore_index=True)
+    codes_all, uniques = pd.factorize(all_ids)
+    c_tx = codes_all[:len(t)]
+    pairs = np.unique(c_tx.astype(np.int64) * k + i_tx)
+    pair_period = pairs % k
+    out = pd.DataFrame(index=pd.PeriodIndex(pd.period_range(tx_periods.min(), periods=k, freq=period_freq),
+                                            name="period"))
+    out["active"] = np.bincount(pair_period, minlength=k)
+    first = np.full(len(uniques), k, dtype=np.int64)
+    np.minimum.at(first, c_tx, i_tx)
+    out["new"] = np.bincount(first[first < k], minlength=k)
+    # retained in period i: pairs (c, i−1) whose customer also has (c, i)
+    has_next = (pair_period < k - 1) & np.isin(pairs + 1, pairs, assume_unique=True)
+    retained = np.bincount(pair_period[has_next] + 1, minlength=k)
     prev_active = np.concatenate([[0], out["active"].to_numpy()[:-1]])
-    out["retention_rate"] = _ratio(out["retained"], prev_active)
+    out["retained"] = retained
+    out["churned"] = prev_active - retained
+    out["retention_rate"] = _ratio(retained, prev_active)
     out["churn_rate"] = 1.0 - out["retention_rate"]
-    out["orders"] = g.size().reindex(all_periods, fill_value=0).to_numpy()
-    out["revenue"] = g[amount].sum().reindex(all_periods, fill_value=0.0).to_numpy()
+    out["orders"] = np.bincount(i_tx, minlength=k)
+    out["revenue"] = np.bincount(i_tx, weights=t[amount].to_numpy(dtype=float), minlength=k)
     if has_cost:
         c = pd.to_numeric(t[cost], errors="coerce")
         if c.isna().any():
             raise CRMDataError(cost, "cost must be a number", list(t.index[c.isna()]))
-        out["gross_profit"] = (t[amount] - c).groupby(t["_period"]).sum().reindex(all_periods, fill_value=0.0).to_numpy()
+        margin = t[amount].to_numpy(dtype=float) - c.to_numpy(dtype=float)
+        out["gross_profit"] = np.bincount(i_tx, weights=margin, minlength=k)
     out["aov"] = _ratio(out["revenue"], out["orders"])
     out["revenue_per_customer"] = _ratio(out["revenue"], out["active"])
 
     if stages is not None:
         _need(stages, "stages", [customer, date, "from_stage", "to_stage"])
-        sp = to_datetime_column(stages[date], date).dt.to_period(periods_of.dt.freq)
-        lead = stages["from_stage"].isin(["prospect", "opportunity"]).to_numpy()
+        i_st, inside = slot(to_datetime_column(stages[date], date))
+        lead = stages["from_stage"].isin(["prospect", "opportunity"]).to_numpy() & inside
         won = lead & (stages["to_stage"] == "customer").to_numpy()
         decided = lead & stages["to_stage"].isin(["customer", "lost"]).to_numpy()
-        wins = pd.Series(won.astype(int)).groupby(sp.to_numpy()).sum().reindex(all_periods, fill_value=0)
-        dec = pd.Series(decided.astype(int)).groupby(sp.to_numpy()).sum().reindex(all_periods, fill_value=0)
-        out["conversion_rate"] = _ratio(wins.to_numpy(), dec.to_numpy())
+        out["conversion_rate"] = _ratio(np.bincount(i_st[won], minlength=k), np.bincount(i_st[decided], minlength=k))
 
     if clv is not None:
         values = pd.Series(clv)
-        active_ids = t[customer].unique()
-        missing = pd.Index(active_ids).difference(values.index)
+        active_ids = pd.Index(uniques[np.unique(c_tx)])
+        missing = active_ids.difference(values.index)
         if len(missing):
             raise CRMDataError("clv", "no CLV for customer", list(missing))
-        per_order = t[[customer, "_period"]].drop_duplicates()
-        per_order = per_order.assign(_clv=values.reindex(per_order[customer]).to_numpy(dtype=float))
-        out["mean_clv"] = per_order.groupby("_period")["_clv"].mean().reindex(all_periods).to_numpy()
+        per_code = values.reindex(uniques).to_numpy(dtype=float)
+        pair_clv = per_code[pairs // k]
+        out["mean_clv"] = _ratio(np.bincount(pair_period, weights=pair_clv, minlength=k), out["active"])
 
     if surveys is not None:
         _need(surveys, "surveys", [customer, date, "satisfaction", "nps"])
-        sv_period = to_datetime_column(surveys[date], date).dt.to_period(periods_of.dt.freq)
+        i_sv, inside = slot(to_datetime_column(surveys[date], date))
         sat = pd.to_numeric(surveys["satisfaction"], errors="coerce")
         bad = (sat.isna() & surveys["satisfaction"].notna()) | (sat < 1) | (sat > 5)
         if bad.any():
             raise CRMDataError("satisfaction", "survey answers must be numbers in [1, 5]", list(surveys.index[bad]))
-        out["satisfaction"] = sat.groupby(sv_period.to_numpy()).mean().reindex(all_periods).to_numpy()
+        has_sat = sat.notna().to_numpy() & inside
+        out["satisfaction"] = _ratio(np.bincount(i_sv[has_sat], weights=sat.to_numpy(dtype=float)[has_sat],
+                                                 minlength=k), np.bincount(i_sv[has_sat], minlength=k))
         answered = surveys["nps"].notna().to_numpy()
-        nps_values = []
-        nps_groups = dict(tuple(surveys.loc[answered, "nps"].groupby(sv_period.to_numpy()[answered])))
-        for p in all_periods:
-            s = nps_groups.get(p)
-            nps_values.append(_nps(s) if s is not None and len(s) else np.nan)
-        out["nps"] = nps_values
+        if answered.any():
+            _nps(surveys.loc[answered, "nps"])   # validates: whole numbers 0–10
+        score = pd.to_numeric(surveys["nps"], errors="coerce").to_numpy(dtype=float)
+        use = answered & inside
+        promoters = np.bincount(i_sv[use & (score >= 9)], minlength=k)
+        detractors = np.bincount(i_sv[use & (score <= 6)], minlength=k)
+        out["nps"] = 100.0 * _ratio(promoters - detractors, np.bincount(i_sv[use], minlength=k))
 
     if service is not None:
-        _need(service, "service", [customer, "opened_at", "kind"])
-        opened = to_datetime_column(service["opened_at"], "opened_at").dt.to_period(periods_of.dt.freq)
-        is_complaint = (service["kind"] == "complaint").to_numpy()
-        complainers = (service.loc[is_complaint, customer].groupby(opened.to_numpy()[is_complaint]).nunique()
-                       .reindex(all_periods, fill_value=0))
-        contact = pd.concat([pd.DataFrame({"c": t[customer].to_numpy(), "p": t["_period"].to_numpy()}),
-                             pd.DataFrame({"c": service[customer].to_numpy(), "p": opened.to_numpy()})])
-        in_contact = contact.drop_duplicates().groupby("p").size().reindex(all_periods, fill_value=0)
-        out["complaint_rate"] = _ratio(complainers.to_numpy(), in_contact.to_numpy())
+        i_sc, inside = slot(to_datetime_column(service["opened_at"], "opened_at"))
+        c_sc = codes_all[len(t):].astype(np.int64)
+        complaint = (service["kind"] == "complaint").to_numpy() & inside
+        complainers = np.unique(c_sc[complaint] * k + i_sc[complaint])
+        contact = np.union1d(pairs, c_sc[inside] * k + i_sc[inside])
+        out["complaint_rate"] = _ratio(np.bincount(complainers % k, minlength=k),
+                                       np.bincount(contact % k, minlength=k))
     return out

@@ -106,3 +106,23 @@ def test_plots_on_classroom(log, as_of):
             plots.kpi_trends(kpi.kpi_table(tx), "revenue")]
     assert all(ax.get_title() for ax in axes)
     plt.close("all")
+
+
+def test_kpi_counts_match_plain_pandas(log):
+    # the KPI table's counting (pair codes, bincounts) against a direct pandas computation
+    tx = log.transactions
+    for freq in ("M", "Q", "W"):
+        k = kpi.kpi_table(tx, freq=freq)
+        period = tx["date"].dt.to_period(freq)
+        buyers = tx.groupby(period)["customer_id"].agg(set).reindex(k.index, fill_value=set())
+        assert k["active"].tolist() == [len(b) for b in buyers]
+        first = tx.groupby("customer_id")["date"].min().dt.to_period(freq)
+        assert k["new"].tolist() == first.value_counts().reindex(k.index, fill_value=0).tolist()
+        retained = [0] + [len(a & b) for a, b in zip(buyers.iloc[:-1], buyers.iloc[1:])]
+        assert k["retained"].tolist() == retained
+        np.testing.assert_allclose(k["revenue"], tx.groupby(period)["amount"].sum().reindex(k.index, fill_value=0))
+    sv = log.surveys
+    k = kpi.kpi_table(tx, surveys=sv)
+    sv_period = sv["date"].dt.to_period("M")
+    for p in k.index[k["nps"].notna()][:6]:
+        assert k.loc[p, "nps"] == pytest.approx(loyalty.nps(sv.loc[sv_period == p, "nps"].dropna()))
