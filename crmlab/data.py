@@ -155,7 +155,7 @@ def validate_transactions(
                                detail=f"values {[float(values.loc[r]) for r in rows]!r}")
         out[amount] = values.astype(float)
     if as_of is not None:
-        cutoff = pd.Timestamp(as_of)
+        cutoff = resolve_as_of(as_of, out[date])
         late = out[date] > cutoff
         if late.any():
             raise CRMDataError(date, f"date after the analysis date as_of={cutoff.date()}",
@@ -218,6 +218,8 @@ def resolve_as_of(as_of, dates: pd.Series) -> pd.Timestamp:
         raise CRMDataError("as_of", "unparseable date", detail=f"got {as_of!r}") from None
     if ts is pd.NaT:
         raise CRMDataError("as_of", "unparseable date", detail=f"got {as_of!r}")
+    if ts.tz is not None:   # dates are compared as naive wall-clock times, like parsed columns
+        ts = ts.tz_localize(None)
     return ts
 
 

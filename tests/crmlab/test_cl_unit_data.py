@@ -115,3 +115,12 @@ def test_duplicate_order_id_sparse_and_text_ids(tx):
         data.validate_transactions(text)
     assert e.value.rows == [0, 1]
     assert len(data.validate_transactions(tx.assign(order_id=[10**12, 5, 7]))) == 3
+
+
+def test_bad_as_of_and_time_zones(tx):
+    with pytest.raises(CRMDataError, match="as_of"):
+        data.validate_transactions(tx, as_of="not a date")
+    aware = tx.assign(date=pd.to_datetime(tx["date"]).dt.tz_localize("Asia/Shanghai"))
+    out = data.validate_transactions(aware, as_of=pd.Timestamp("2024-01-03", tz="Asia/Shanghai"))
+    assert out["date"].dt.tz is None and out["date"].iloc[2] == pd.Timestamp("2024-01-03")
+    assert rfm.rfm_table(aware, as_of=pd.Timestamp("2024-01-04", tz="Asia/Shanghai"))["recency"].tolist() == [1, 2]
