@@ -166,7 +166,12 @@ def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFra
         ax1.set_xticks(x, list(counts.index))
         ax1.set_ylabel("customers")
         ax1.set_ylim(0, counts.max() * 1.15 + 1)
-        won = "no dormant customer" if wb is None else f"{wb['rate']:.1%} of dormant buy within 90 days"
+        if counts["dormant"] == 0:
+            won = "no dormant customer"
+        elif wb is None:
+            won = "no win-back figure (window not observed)"
+        else:
+            won = f"{wb['rate']:.1%} of dormant buy within 90 days"
         ax1.set_title(f"{pd.Timestamp(at):%Y-%m-%d}, dormant after {dormant_after:.0f} days\n{won}", fontsize=13)
         ax2.plot(view["pooled"].index, view["pooled"].to_numpy() * 100, color="#9e9e9e", linewidth=2,
                  label="all cohorts")

@@ -343,7 +343,8 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", curren
         ax2.set_xticks(x, [str(k) for k in by_r.index])
         ax2.set_xlabel("R score (5 = most recent)")
         ax2.set_ylabel("share (%)")
-        ax2.set_title(f"{snap['customers']:,} customers, {bins} score levels", fontsize=13)
+        people = f"{snap['customers']:,} customer" + ("s" if snap["customers"] != 1 else "")
+        ax2.set_title(f"{people}, {bins} score levels", fontsize=13)
         ax2.legend(loc="upper left")
         _explore.show(fig)   # looked up at call time (benchmarks swap it for a PNG render)
 
