@@ -51,7 +51,7 @@ def _timestamp(name: str, value) -> pd.Timestamp:
         raise CRMDataError(name, "unparseable date", detail=f"got {value!r}") from None
     if ts is pd.NaT:
         raise CRMDataError(name, "unparseable date", detail=f"got {value!r}")
-    return ts
+    return ts.tz_localize(None) if ts.tz is not None else ts
 
 
 def _stages(t: pd.DataFrame, at: pd.Timestamp, customer: str, date: str,
