@@ -237,16 +237,17 @@ def whale_curve(profit: pd.Series) -> pd.DataFrame:
     values = pd.to_numeric(p, errors="coerce")
     if values.isna().any():
         raise CRMDataError("profit", "NaN or non-numeric profit", list(p.index[values.isna()]))
-    total = float(values.sum())
-    if not total > 0:
-        raise CRMDataError("profit", "total profit must be positive for a whale curve", detail=f"total {total}")
     v = values.to_numpy(dtype=float)
     order = np.argsort(-v, kind="stable")
     sorted_v = v[order]
     cum = np.cumsum(sorted_v)
+    # the total is the last running sum, so with no loss-makers no share can exceed 1
+    # through rounding (adding non-negative numbers never decreases a float sum)
+    total = float(cum[-1])
+    if not total > 0:
+        raise CRMDataError("profit", "total profit must be positive for a whale curve", detail=f"total {total}")
     n = len(v)
     share = cum / total
-    share[-1] = 1.0  # exact by definition; removes rounding in the last partial sum
     return pd.DataFrame({
         "customer": p.index.to_numpy()[order],
         "rank": np.arange(1, n + 1),

@@ -121,3 +121,11 @@ def test_value_classes_thirds():
     assert (c > "low").sum() == 4
     with pytest.raises(CRMDataError, match="shares"):
         tiers.value_classes(score, (0.5, 0.5))
+
+
+def test_whale_curve_no_rounding_peak_without_losses():
+    # many small positive profits and trailing zeros: the curve must never exceed exactly 1
+    rng = np.random.default_rng(1)
+    p = pd.Series(np.concatenate([rng.random(1000) * 0.1, np.zeros(50)]))
+    c = tiers.whale_curve(p)
+    assert c["cumulative_share"].max() == 1.0 and c["cumulative_share"].iloc[-1] == 1.0
