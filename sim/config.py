@@ -148,8 +148,8 @@ class Scenario:
     fee_cost: float = 0.0                  # cost of serving the account per year (booked with the fee)
     renewal_dropout: float = 0.0           # P(not renewing) at an anniversary, at reference satisfaction
     # --- leaving --------------------------------------------------------------
-    dropout_per_year: float = 0.35         # base dropout hazard at reference satisfaction, no switching cost
-    frailty_shape: float = 1.5             # heterogeneity: hazard x Gamma(k, 1/k) frailty (mean 1)
+    dropout_per_year: float = 0.45         # base dropout hazard at reference satisfaction, no switching cost
+    frailty_shape: float = 0.6             # heterogeneity: hazard x Gamma(k, 1/k) frailty (mean 1)
     satisfaction_effect: float = 3.0       # hazard x exp(effect * (satisfaction_ref - satisfaction))
     satisfaction_ref: float = 0.6
     switching_cost_mean: float = 0.3       # hazard x exp(-switching cost), cost ~ Exponential(mean)
@@ -303,7 +303,8 @@ def classroom() -> Scenario:
     (target ~60% of new customers), about 6.5 orders a year (λ ~ Gamma(1, 8)
     per week), mean order 30 (Gamma-Gamma p=6, q=4, v=15), margin ~30% and a
     cost to serve of ~4 per order (so small spenders lose money), dropout
-    ~0.35/year at reference satisfaction, dormant after 120 silent days, lost
+    ~0.45/year at reference satisfaction with strongly heterogeneous frailty
+    (Gamma shape 0.6, so retention rises with tenure), dormant after 120 silent days, lost
     after 365, a call centre with 2 agents.
     """
     return Scenario(name="classroom")
