@@ -2,7 +2,7 @@
 
 Submodules (import the one you need)::
 
-    from crmlab import data, value, rfm, tiers, lifecycle, loyalty, kpi, clv, plots
+    from crmlab import data, value, rfm, tiers, lifecycle, loyalty, kpi, clv, plots, composition
 
 ``crmlab`` works on any event log with the right columns — a simulated one
 from :mod:`sim` or a real shop's export — and never imports the simulator.
