@@ -10,7 +10,8 @@ confidence intervals:
 * :func:`run_replications` — one row of KPIs per replication;
 * :func:`compare` — several strategies on the *same* replications (common
   random numbers) with the mean, a t-interval and the paired difference
-  against the first strategy.
+  against the first strategy (:func:`run_comparison` gives the replications
+  behind it, :func:`summarize` turns them into the intervals).
 
 Seeds. Replication ``i`` of an experiment with seed ``s`` uses the stream
 ``SeedSequence(s, spawn_key=(i,))`` — the ``i``-th child of
@@ -45,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["kpis", "replication_seed", "run_replications", "compare", "summarize"]
+__all__ = ["kpis", "replication_seed", "run_replications", "run_comparison", "compare", "summarize"]
 
 ACQUISITION_PREFIX = "acquire_"
 
@@ -246,7 +247,7 @@ def summarize(replications: pd.DataFrame, baseline: str | None = None, confidenc
     ----------
     replications : DataFrame
         Columns ``strategy``, ``replication`` and KPI columns (as built by
-        :func:`compare`).
+        :func:`run_comparison`).
     baseline : str, optional
         The strategy differences are taken against (default: the first).
     confidence : float
@@ -286,45 +287,30 @@ def summarize(replications: pd.DataFrame, baseline: str | None = None, confidenc
     return pd.DataFrame(rows)
 
 
-def compare(config, strategies: dict, n: int = 20, seed: int = 0, customers: int | None = None,
-            years: float | None = None, executor: Executor | None = None, progress: bool = True,
-            common_random_numbers: bool = True, confidence: float = 0.95) -> pd.DataFrame:
-    """Compare strategies over the same ``n`` replications, with 95 % intervals.
+def run_comparison(config, strategies: dict, n: int = 20, seed: int = 0, customers: int | None = None,
+                   years: float | None = None, executor: Executor | None = None, progress: bool = True,
+                   common_random_numbers: bool = True) -> pd.DataFrame:
+    """Run every strategy on the same ``n`` replications; one row of KPIs per (strategy, replication).
 
-    Every strategy runs on replications 0..n−1 of ``seed`` (common random
-    numbers), so the paired difference d_i = KPI(S, i) − KPI(first, i) is
-    free of most of the market-to-market noise; its t-interval is usually far
-    narrower than the difference of two separate intervals.
+    The raw material of :func:`compare` (which is ``summarize(run_comparison(...))``),
+    for a researcher who wants to look at every replication.
 
     Parameters
     ----------
     config : str or Scenario
     strategies : dict of name to Strategy (or None for no strategy)
-        The first entry is the baseline.
+        The first entry is the baseline of :func:`summarize`.
     n, seed, customers, years, executor, progress
         As for :func:`run_replications`.
     common_random_numbers : bool
-        ``False`` gives each strategy its own replication seeds (strategy j
-        uses replications j·n … j·n + n − 1): only to show what pairing buys.
-    confidence : float
-        Level of the intervals (default 0.95).
+        ``True`` (default): every strategy runs on replications 0..n−1 of
+        ``seed``. ``False`` gives strategy j its own replications j·n …
+        j·n + n − 1 — only to show what pairing buys.
 
     Returns
     -------
     DataFrame
-        :func:`summarize` of the replications: one row per (strategy, kpi)
-        with ``mean, std, ci_low, ci_high, n`` and the paired difference
-        ``diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n``.
-        ``attrs["replications"]`` holds the per-replication KPIs.
-
-    Example
-    -------
-    >>> import sim
-    >>> res = sim.compare("classroom", {"none": sim.strategies.NoAction(),
-    ...                                  "win back": sim.strategies.WinBackDormant()},
-    ...                   n=3, seed=1, customers=200, years=1, progress=False)
-    >>> res.set_index(["strategy", "kpi"]).loc[("none", "profit"), "diff_mean"]
-    np.float64(0.0)
+        Columns ``strategy``, ``replication``, ``seed`` and the :func:`kpis`.
     """
     if not isinstance(strategies, dict) or not strategies:
         raise ValueError(f"strategies must be a non-empty dict of name to Strategy, got {strategies!r}")
@@ -340,6 +326,47 @@ def compare(config, strategies: dict, n: int = 20, seed: int = 0, customers: int
     reps.insert(0, "seed", [s for _, _, s in labels])
     reps.insert(0, "replication", np.array([i for _, i, _ in labels], dtype=np.int64))
     reps.insert(0, "strategy", pd.Series([s for s, _, _ in labels], dtype="str"))
-    result = summarize(reps, confidence=confidence)
-    result.attrs["replications"] = reps
-    return result
+    return reps
+
+
+def compare(config, strategies: dict, n: int = 20, seed: int = 0, customers: int | None = None,
+            years: float | None = None, executor: Executor | None = None, progress: bool = True,
+            common_random_numbers: bool = True, confidence: float = 0.95) -> pd.DataFrame:
+    """Compare strategies over the same ``n`` replications, with 95 % intervals.
+
+    Every strategy runs on replications 0..n−1 of ``seed`` (common random
+    numbers), so the paired difference d_i = KPI(S, i) − KPI(first, i) is
+    free of most of the market-to-market noise; its t-interval is usually far
+    narrower than the difference of two separate intervals.
+
+    Parameters
+    ----------
+    config : str or Scenario
+    strategies : dict of name to Strategy (or None for no strategy)
+        The first entry is the baseline.
+    n, seed, customers, years, executor, progress, common_random_numbers
+        As for :func:`run_comparison`.
+    confidence : float
+        Level of the intervals (default 0.95).
+
+    Returns
+    -------
+    DataFrame
+        :func:`summarize` of :func:`run_comparison`: one row per (strategy,
+        kpi) with ``mean, std, ci_low, ci_high, n`` and the paired difference
+        ``diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n``.
+
+    Example
+    -------
+    >>> import sim
+    >>> res = sim.compare("classroom", {"none": sim.strategies.NoAction(),
+    ...                                  "win back": sim.strategies.WinBackDormant()},
+    ...                   n=3, seed=1, customers=200, years=1, progress=False)
+    >>> res.set_index(["strategy", "kpi"]).loc[("none", "profit"), "diff_mean"]
+    np.float64(0.0)
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    reps = run_comparison(config, strategies, n=n, seed=seed, customers=customers, years=years,
+                          executor=executor, progress=progress, common_random_numbers=common_random_numbers)
+    return summarize(reps, confidence=confidence)

@@ -8,7 +8,7 @@ new customer once" changes the market only through that multiplier.
 
 How the test is sized, and what "covers in ≥ 95 % of seeds" means here
 ----------------------------------------------------------------------
-We call :func:`sim.compare` with 30 different experiment seeds, 4 paired
+We run :func:`sim.compare` (``summarize(run_comparison(...))``) with 30 different experiment seeds, 4 paired
 replications each, in a small fast market (200 people, 1 year, quick
 acquisition and a high base dropout so that the effect is visible): 240 runs,
 about 30 s. The true effect has no closed form (churn feeds back into word of
@@ -37,7 +37,7 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.experiment import compare
+from sim.experiment import run_comparison, summarize
 from sim.strategies import Contact, NoAction, Strategy
 
 SEEDS = 30
@@ -70,9 +70,9 @@ def test_injected_effect_is_covered_and_crn_reduces_variance():
     diffs = {k: [] for k in kpis}       # paired differences per seed
     arms = {"none": [], "contact": []}  # revenue per replication, for the CRN check
     for seed in range(SEEDS):
-        res = compare(cfg, strategies, n=N, seed=1000 + seed, customers=200, years=1, progress=False)
+        reps = run_comparison(cfg, strategies, n=N, seed=1000 + seed, customers=200, years=1, progress=False)
+        res = summarize(reps)            # what sim.compare(...) returns
         row = res[res["strategy"] == "contact"].set_index("kpi")
-        reps = res.attrs["replications"]
         for k in kpis:
             estimates[k].append((row.loc[k, "diff_mean"], row.loc[k, "diff_ci_low"], row.loc[k, "diff_ci_high"]))
             diffs[k].append(reps.loc[reps.strategy == "contact", k].to_numpy()

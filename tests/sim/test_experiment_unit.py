@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiment import compare, kpis, replication_seed, run_replications, summarize
+from sim.experiment import compare, kpis, replication_seed, run_comparison, run_replications, summarize
 
 D = pd.Timestamp
 
@@ -77,6 +77,13 @@ def test_summarize_t_interval_by_hand():
     assert b["diff_ci_high"] == pytest.approx(1.5 + 0.918693, abs=1e-6)
 
 
+def test_compare_is_summarize_of_run_comparison():
+    strategies = {"none": None, "win back": sim.strategies.WinBackDormant()}
+    args = dict(n=2, seed=6, customers=100, years=0.5, progress=False)
+    pd.testing.assert_frame_equal(compare("classroom", strategies, **args),
+                                  summarize(run_comparison("classroom", strategies, **args)))
+
+
 def test_summarize_leaves_out_undefined_values_and_says_so():
     reps = pd.DataFrame({"strategy": ["A"] * 3, "replication": [0, 1, 2], "x": [1.0, np.nan, 3.0]})
     row = summarize(reps).iloc[0]
@@ -103,18 +110,17 @@ def test_run_replications_rows_and_seeds():
 
 def test_compare_uses_common_seeds_unless_told_not_to():
     strategies = {"none": sim.strategies.NoAction(), "again none": sim.strategies.NoAction()}
-    crn = compare("classroom", strategies, n=2, seed=1, customers=100, years=0.5, progress=False)
-    reps = crn.attrs["replications"]
+    reps = run_comparison("classroom", strategies, n=2, seed=1, customers=100, years=0.5, progress=False)
     assert (reps.loc[reps.strategy == "none", "seed"].to_numpy()
             == reps.loc[reps.strategy == "again none", "seed"].to_numpy()).all()
     # two identical strategies on the same seeds: every paired difference is exactly 0
     # (a KPI undefined in a replication, e.g. retention in a tiny market, is left out)
+    crn = summarize(reps)
     again = crn[(crn["strategy"] == "again none") & (crn["diff_n"] == 2)]
     assert len(again) >= 8
     assert (again["diff_mean"] == 0).all() and (again["diff_std"] == 0).all()
-    ind = compare("classroom", strategies, n=2, seed=1, customers=100, years=0.5, progress=False,
-                  common_random_numbers=False)
-    reps = ind.attrs["replications"]
+    reps = run_comparison("classroom", strategies, n=2, seed=1, customers=100, years=0.5, progress=False,
+                          common_random_numbers=False)
     assert set(reps.loc[reps.strategy == "again none", "seed"]) == {replication_seed(1, 2), replication_seed(1, 3)}
 
 
@@ -132,6 +138,8 @@ def test_bad_arguments_are_named(kwargs, needle):
 def test_compare_needs_strategies():
     with pytest.raises(ValueError, match="strategies must be a non-empty dict"):
         compare("classroom", {}, n=1)
+    with pytest.raises(ValueError, match="confidence must be in"):
+        compare("classroom", {"none": None}, n=1, confidence=1.5)
     with pytest.raises(ValueError, match="confidence must be in"):
         summarize(pd.DataFrame({"strategy": ["A"], "replication": [0], "x": [1.0]}), confidence=95)
 
