@@ -19,12 +19,13 @@ estimate, so it barely moves the coverage (94.5 % instead of 95 % for an exact
 interval).
 
 A correctly calibrated 95 % interval misses in 5 % of seeds, so the number of
-misses out of 30 is Binomial(30, 0.05): requiring literally 0 or 1 miss would
-fail a perfect interval 45 % of the time. We assert at most 4 misses (at least
-26/30 = 87 % coverage observed), which a correct interval breaks with
-probability 1.6 %; we also require that the effect is real (the pooled paired
-interval of all 120 replications excludes 0), so the test cannot pass
-vacuously.
+misses out of 30 is Binomial(30, 0.05): requiring literally 0 or 1 miss
+(≥ 95 % observed) would fail a perfect interval 45 % of the time. We assert at
+most 5 misses (≥ 25/30 observed), which a correct interval breaks with
+probability 0.3 % (0.5 % at the 94.5 % the noisy reference allows), while an
+interval that really covers only 80 % fails it more often than not. We also
+require that the effect is real (the pooled paired interval of all 120
+replications excludes 0), so the test cannot pass vacuously.
 
 Common random numbers: pairing replication i of both strategies (same seed)
 against pairing replication i with replication i + 1 of the other arm
@@ -89,7 +90,7 @@ def test_injected_effect_is_covered_and_crn_reduces_variance():
         for g, (_, low, high) in enumerate(estimates[k]):
             truth = np.delete(d, g, axis=0).mean()                   # leave-one-out reference
             misses += not (low <= truth <= high)
-        assert misses <= 4, f"{k}: the 95% interval missed the true effect in {misses} of {SEEDS} seeds"
+        assert misses <= 5, f"{k}: the 95% interval missed the true effect in {misses} of {SEEDS} seeds"
 
     # the contact lowers true churn (multiplier 0.8 < 1)
     assert np.mean(diffs["true_churn_rate"]) < 0
