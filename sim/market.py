@@ -480,9 +480,11 @@ class Market:
 
     def apply(self, action) -> None:
         """Carry out one action: log its cost, draw the response, change the customer."""
-        from .strategies import AssignManager, Contact, Discount, WinBack
+        from .strategies import Action, AssignManager, Contact, Discount, WinBack
 
         cfg = self.cfg
+        if not isinstance(action, Action):
+            raise TypeError(f"unknown action {action!r}; use Contact, Discount, AssignManager or WinBack")
         cid = action.customer_id
         if isinstance(cid, bool) or not isinstance(cid, (int, np.integer)) or not 1 <= cid <= self.n:
             raise ValueError(f"{type(action).__name__}: customer_id must be an id in 1..{self.n}, got {cid!r}")
