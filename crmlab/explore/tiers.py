@@ -201,7 +201,7 @@ def tier_shares(
             "cutoffs": table.attrs.get("cutoffs")}
 
 
-_TIER_COLOURS = {"platinum": "#6a1b9a", "gold": "#f9a825", "silver": "#90a4ae",
+_TIER_COLOURS = {"platinum": "#6a1b9a", "gold": "#f9a825", "silver": "#546e7a",
                  "development": "#43a047", "optimize": "#e53935"}
 
 
@@ -236,11 +236,11 @@ def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
         ax2.bar(x + 0.2, summary["profit_share"] * 100, width=0.4,
                 color=[_TIER_COLOURS[t] for t in summary.index], label="profit")
         ax2.axhline(0, color="black", linewidth=0.8)
-        ax2.set_xticks(x, list(summary.index), rotation=20)
+        ax2.set_xticks(x, list(summary.index), rotation=25, ha="right")
         ax2.set_ylabel("share (%)")
-        moved = "" if res["changed"] is None else f": {res['changed']:,} moved tier"
+        moved = "" if res["changed"] is None else f" ({res['changed']:,} changed tier)"
         ax2.set_title(f"Share per tier{moved}", fontsize=13)
-        ax2.legend(loc="upper right")
+        ax2.legend(loc="upper right", labels=["customers", "profit (tier colour)"])
         _explore.show(fig)   # looked up at call time (benchmarks swap it for a PNG render)
 
 
@@ -257,8 +257,10 @@ def tier_explorer(tx: pd.DataFrame, profit: pd.Series, *, currency: str = "$"):
     tertiles = tiers.five_tier(t, order_id=None).attrs["cutoffs"]
     cuts = {k: tuple(float(round(c)) for c in v) for k, v in tertiles.items()}  # slider steps are whole
     base = tiers.five_tier(t, cuts, order_id=None)
-    cycle_max = float(np.ceil(np.nanquantile(base["cycle"], 0.98)))
-    amount_max = float(np.ceil(np.nanquantile(base["amount"], 0.98)))
+    # slider ranges: enough room above the upper tertile without squeezing the handles
+    # into the left edge (single buyers can have cycles of years)
+    cycle_max = float(np.ceil(max(np.nanquantile(base["cycle"], 0.90), 2 * cuts["cycle"][1])))
+    amount_max = float(np.ceil(max(np.nanquantile(base["amount"], 0.95), 2 * cuts["amount"][1])))
     cycle = widgets.FloatRangeSlider(value=list(cuts["cycle"]), min=0, max=cycle_max, step=1,
                                      description="cycle (days)", continuous_update=False,
                                      readout_format=".0f", layout=widgets.Layout(width="460px"),

@@ -105,9 +105,9 @@ def test_functional_moving_a_cutoff_redraws(monkeypatch):
     tx = _nine_corners()
     box = tiers_explore.tier_explorer(tx, pd.Series(np.arange(1.0, 10.0), index=range(1, 10)))
     cycle = box.children[1].children[0]
-    assert titles[-1] == "Share per tier: 0 moved tier"   # starts at the (rounded) tertiles
+    assert titles[-1] == "Share per tier (0 changed tier)"   # starts at the (rounded) tertiles
     cycle.value = (40.0, 60.0)                             # cycle 30 becomes short: 3 customers move up
-    assert titles[-1] == "Share per tier: 3 moved tier"
+    assert titles[-1] == "Share per tier (3 changed tier)"
 
 
 # ----- exercises: the right answer (computed here) is accepted, a wrong one rejected -----
