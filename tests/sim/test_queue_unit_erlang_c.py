@@ -2,6 +2,7 @@
 import doctest
 import importlib
 
+import pandas as pd
 import pytest
 import simpy
 
@@ -121,7 +122,7 @@ def test_tickets_table_contract_and_determinism():
                                "kind", "wait_hours", "service_hours"]
     for col in ("opened_at", "answered_at", "resolved_at"):
         assert a[col].dtype == "datetime64[ns]"
-    start, end = pd_ts("2024-01-01"), pd_ts("2024-01-06")
+    start, end = pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-06")
     assert a["opened_at"].min() >= start and a["opened_at"].max() < end
     assert (a["opened_at"] <= a["answered_at"]).all() and (a["answered_at"] <= a["resolved_at"]).all()
     assert a["opened_at"].is_monotonic_increasing
@@ -131,12 +132,6 @@ def test_tickets_table_contract_and_determinism():
     assert 600 < len(a) < 840
     assert a.equals(b)
     assert not a["opened_at"].equals(c["opened_at"])
-
-
-def pd_ts(s):
-    import pandas as pd
-
-    return pd.Timestamp(s)
 
 
 def fcfs_waits(arrivals, services, agents):
