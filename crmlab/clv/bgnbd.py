@@ -66,6 +66,15 @@ def _like(result: np.ndarray, *inputs):
     return result if result.ndim else float(result)
 
 
+def _share(log_share: np.ndarray) -> np.ndarray:
+    """exp(log_share), with shares below e^-700 set to exactly 0.
+
+    Such shares are numerically nothing, but as subnormal floats they would make
+    every later multiplication many times slower.
+    """
+    return np.where(log_share > -700.0, np.exp(np.maximum(log_share, -700.0)), 0.0)
+
+
 class BGNBD(FittedModel):
     """The BG/NBD model (Fader, Hardie & Lee 2005). See the module docstring.
 
@@ -125,8 +134,8 @@ class BGNBD(FittedModel):
         A4 = np.where(has_dead, dead - rx * log_atx, -np.inf)
         M = np.logaddexp(A3, A4)
         ll = A1 + alive + M
-        w3 = np.exp(A3 - M)          # share of the likelihood from "still alive"
-        w4 = np.exp(A4 - M)          # share from "died after the last purchase" (0 if x = 0)
+        w3 = _share(A3 - M)          # share of the likelihood from "still alive"
+        w4 = _share(A4 - M)          # share from "died after the last purchase" (0 if x = 0)
         grad = np.empty((x.size, 4))
         grad[:, 0] = psi_rx - special.digamma(r) + np.log(alpha) - w3 * log_aT - w4 * log_atx
         grad[:, 1] = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + tx))
@@ -159,7 +168,7 @@ class BGNBD(FittedModel):
         if (t_end <= 0).all():
             raise CRMDataError(T, "every customer has T = 0; nothing was observed")
         (xg, txg, tg), weights = group_rows(x, tx, t_end)
-        rate = max(float(weights @ xg) / float(weights @ tg), 1e-6)   # purchases per time unit
+        rate = max(float(np.sum(weights * xg)) / float(np.sum(weights * tg)), 1e-6)   # purchases per time unit
         start = np.array([1.0, 1.0 / rate, 1.0, 1.0])
         self._maximise(Rows(xg, txg, tg), weights, start)
         return self
