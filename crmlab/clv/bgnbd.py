@@ -50,20 +50,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crmlab.clv.fitting import (FittedModel, Rows, as_float_array, customer_arrays, group_rows, summary_arrays,
-                                unique_rows)
+from crmlab.clv.fitting import (FittedModel, Rows, as_float_array, customer_arrays, group_rows, shaped_like,
+                                summary_arrays, unique_rows)
 from crmlab.clv.hypergeometric import expected_purchases_while_alive
 from crmlab.errors import CRMDataError
 
 __all__ = ["BGNBD"]
-
-
-def _like(result: np.ndarray, *inputs):
-    """Return a Series with the index of the first Series among ``inputs``, else the array."""
-    for item in inputs:
-        if isinstance(item, pd.Series) and item.shape == result.shape:
-            return pd.Series(result, index=item.index)
-    return result if result.ndim else float(result)
 
 
 def _share(log_share: np.ndarray) -> np.ndarray:
@@ -196,7 +188,7 @@ class BGNBD(FittedModel):
         """
         x, tx, t_end = customer_arrays(frequency, recency, T)
         result = special.expit(-self._log_odds_dead(x, tx, t_end))
-        return _like(result, frequency, recency, T)
+        return shaped_like(result, frequency, recency, T)
 
     def _posterior_b_shift(self) -> float:
         """Purchases that update the Beta(a, b) of a live customer: b + x (BG/NBD)."""
@@ -238,7 +230,7 @@ class BGNBD(FittedModel):
         x, tx, t_end = customer_arrays(frequency, recency, T)
         alive = special.expit(-self._log_odds_dead(x, tx, t_end))
         h = self.expected_purchases_if_alive(t, x, t_end)
-        return _like(alive * h, frequency, recency, T, t)
+        return shaped_like(alive * h, frequency, recency, T, t)
 
     def expected_purchases_new(self, t):
         """Expected purchases E[X(t)] in the first ``t`` time units of a new customer — FHL eq. 9.
@@ -249,4 +241,4 @@ class BGNBD(FittedModel):
         if (t_arr < 0).any():
             raise CRMDataError("t", "horizon must be ≥ 0", detail=f"got {t!r}")
         r, alpha, a, b = self._param_array()
-        return _like(np.asarray(expected_purchases_while_alive(t_arr, r, alpha, a, b)), t)
+        return shaped_like(np.asarray(expected_purchases_while_alive(t_arr, r, alpha, a, b)), t)

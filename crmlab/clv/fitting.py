@@ -28,8 +28,8 @@ from scipy import optimize, stats
 
 from crmlab.errors import CRMDataError
 
-__all__ = ["summary_arrays", "group_rows", "unique_rows", "Rows", "customer_arrays", "as_float_array", "FittedModel",
-           "ConvergenceWarning"]
+__all__ = ["summary_arrays", "group_rows", "unique_rows", "Rows", "customer_arrays", "shaped_like",
+           "as_float_array", "FittedModel", "ConvergenceWarning"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -300,6 +300,18 @@ def as_float_array(value, name: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise CRMDataError(name, "must be finite (no NaN or inf)")
     return arr
+
+
+def shaped_like(result: np.ndarray, *inputs):
+    """``result`` as a Series with the index of the first same-shaped Series among ``inputs``.
+
+    So ``model.probability_alive(summary["frequency"], ...)`` keeps the customer
+    ids; with arrays in, an array comes out, and a 0-d result becomes a float.
+    """
+    for item in inputs:
+        if isinstance(item, pd.Series) and item.shape == result.shape:
+            return pd.Series(result, index=item.index)
+    return result if result.ndim else float(result)
 
 
 def customer_arrays(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -51,8 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crmlab.clv.bgnbd import _like
-from crmlab.clv.fitting import FittedModel, _column, _first_rows, as_float_array, group_rows
+from crmlab.clv.fitting import FittedModel, _column, _first_rows, as_float_array, group_rows, shaped_like
 from crmlab.errors import CRMDataError
 
 __all__ = ["GammaGamma", "SpendFrequencyCorrelationWarning", "CORRELATION_WARNING_LEVEL"]
@@ -192,4 +191,4 @@ class GammaGamma(FittedModel):
             raise CRMDataError("q", "expected spend is infinite: p·x + q - 1 ≤ 0",
                                detail=f"q = {q:.4g}; a customer with no repeat purchase has no finite mean")
         result = p * (v + x * np.where(x > 0, m, 0.0)) / denom
-        return _like(result, frequency, monetary_value)
+        return shaped_like(result, frequency, monetary_value)

@@ -42,8 +42,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from crmlab.clv.bgnbd import BGNBD, _like
-from crmlab.clv.fitting import as_float_array
+from crmlab.clv.bgnbd import BGNBD
+from crmlab.clv.fitting import as_float_array, shaped_like
 from crmlab.clv.hypergeometric import expected_purchases_while_alive
 from crmlab.errors import CRMDataError
 
@@ -80,4 +80,4 @@ class MBGNBD(BGNBD):
             raise CRMDataError("t", "horizon must be ≥ 0", detail=f"got {t!r}")
         r, alpha, a, b = self._param_array()
         h = expected_purchases_while_alive(t_arr, r, alpha, a, b + 1.0)
-        return _like(np.asarray(b / (a + b) * h), t)
+        return shaped_like(np.asarray(b / (a + b) * h), t)

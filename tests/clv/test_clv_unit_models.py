@@ -231,7 +231,8 @@ def test_expected_purchases_matches_closed_form():
     r, al, a, b = CDNOW.values()
     x, tx, T, t = 2, 30.43, 38.86, 39.0
     z = t / (al + T + t)
-    num = (a + b + x - 1) / (a - 1) * (1 - ((al + T) / (al + T + t)) ** (r + x) * special.hyp2f1(r + x, b + x, a + b + x - 1, z))
+    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+    num = (a + b + x - 1) / (a - 1) * (1 - ((al + T) / (al + T + t)) ** (r + x) * hyp)
     den = 1 + a / (b + x - 1) * ((al + T) / (al + tx)) ** (r + x)
     assert float(m.expected_purchases(t, x, tx, T)) == pytest.approx(num / den, rel=1e-10)
     new = (a + b - 1) / (a - 1) * (1 - (al / (al + t)) ** r * special.hyp2f1(r, b, a + b - 1, t / (al + t)))
@@ -249,7 +250,10 @@ def test_mbgnbd_new_customer_against_its_definition():
     # E[X(t)] = E_p[(1-p)/p · (1 - (α/(α+pt))^r)], p ~ Beta(a, b), by quadrature
     r, al, a, b = 0.5, 6.0, 0.9, 1.6
     t = 30.0
-    f = lambda p: (1 - p) / p * -math.expm1(-r * math.log1p(p * t / al)) * p ** (a - 1) * (1 - p) ** (b - 1) / _beta(a, b)
+    def f(p):
+        per_customer = (1 - p) / p * -math.expm1(-r * math.log1p(p * t / al))
+        return per_customer * p ** (a - 1) * (1 - p) ** (b - 1) / _beta(a, b)
+
     ref, _ = integrate.quad(f, 0, 1, limit=200)
     mm = _model(clv.MBGNBD, {"r": r, "alpha": al, "a": a, "b": b})
     assert float(mm.expected_purchases_new(t)) == pytest.approx(ref, rel=1e-7)
