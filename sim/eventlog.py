@@ -212,9 +212,12 @@ def silence_changes(customer: np.ndarray, time: np.ndarray, dormant_after: float
 
     Example
     -------
+    Orders on days 0 and 200: dormant on day 120, back on day 200; after the
+    last order dormant on day 320 (200 + 120) and lost on day 565 (200 + 365).
+
     >>> c, t, f, to = silence_changes(np.array([1, 1]), np.array([0.0, 200.0]), 120, 365)
     >>> t.tolist(), [STAGES[k] for k in to]
-    ([120.0, 200.0], ['dormant', 'customer'])
+    ([120.0, 200.0, 320.0, 565.0], ['dormant', 'customer', 'dormant', 'lost'])
     """
     CUSTOMER, DORMANT, LOST = STAGES.index("customer"), STAGES.index("dormant"), STAGES.index("lost")
     order = np.lexsort((time, customer))

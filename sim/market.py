@@ -1,25 +1,30 @@
 """The market: a SimPy model with one process per person.
 
-Read :meth:`Market.person` and :meth:`Market.customer` first — they tell the
+Read :meth:`Market.person` and :meth:`Market.lifetime` first — they tell the
 story of one person:
 
 1. a **target** waits until a paid channel reaches them (or a satisfied friend
    refers them) and becomes a **prospect**;
 2. the prospect becomes an **opportunity**, or is lost to a competitor;
 3. the opportunity closes — a **customer** with a first order — or is lost;
-4. the customer buys, opens service tickets, answers surveys, refers friends,
-   and may really leave at any moment (a dropout hazard driven by satisfaction
-   and switching cost);
+4. the customer buys, opens service tickets (waiting for an agent of the call
+   centre, a ``simpy.Resource``), answers surveys, refers friends, and may
+   really leave at any moment (a dropout hazard driven by satisfaction and
+   switching cost). The process ends when the customer leaves; a win-back
+   offer that works starts a new one (:meth:`Market.comeback`);
 5. the firm cannot see who has left: a customer silent for
    ``dormant_after_days`` is labelled **dormant**, after ``lost_after_days``
-   **lost**. A win-back offer can bring a customer who left back.
+   **lost**. These labels follow from the order dates alone, so they are not
+   simulated as events: :meth:`Market.label` computes one when a strategy asks,
+   and :func:`sim.eventlog.silence_changes` writes them into the ``stages``
+   table at the end.
 
 Everything a customer does next is one draw of competing exponential clocks:
 with purchase rate λ, dropout hazard h, ticket rate τ, survey rate σ and
 referral rate ρ (per day), the time to the next event is Exponential(λ+h+τ+σ+ρ)
 and the event is a purchase with probability λ/(λ+h+τ+σ+ρ), and so on. The
 clocks are memoryless, so redrawing them after a change (a contact, a
-discount, a new label) is exact.
+discount, a yearly fee) is exact.
 
 Dropout hazard per day::
 
@@ -29,7 +34,15 @@ with frailty ~ Gamma(k, 1/k) (mean 1; heterogeneous churn), s the customer's
 satisfaction in [0, 1], β = ``satisfaction_effect``, and multipliers from
 strategy actions (contact, account manager).
 
-The ``textbook`` scenario replaces step 4 with the exact BG/NBD process
+Satisfaction moves with service: a complaint costs ``complaint_hit``, its
+resolution gives back ``resolution_boost``, an answered question gives
+``question_boost``, and every hour waited for an agent costs
+``wait_penalty_per_hour``; care contacts, discounts and account managers raise it.
+A satisfied customer (s ≥ ``satisfied_above``) refers friends; a customer who
+leaves unhappy (s < ``dissatisfied_below``) warns ``dissatisfied_reach``
+targets, whose conversion is then multiplied by ``deterred_conversion_multiplier``.
+
+The ``textbook`` scenario replaces steps 1–4 with the exact BG/NBD process
 (:meth:`Market.bgnbd_customer`).
 
 Times inside SimPy are days since ``config.start``.
@@ -357,7 +370,8 @@ class Market:
         """
         env = self.env
         s = self.life.stream(i)
-        yield env.timeout(self.start_time[i])
+        if self.start_time[i] > 0:
+            yield env.timeout(self.start_time[i])
         self.acquired_at[i] = env.now
         self.channel_of[i] = len(self.cfg.channels) + 1     # "direct"
         self.phase[i] = ALIVE
@@ -366,8 +380,9 @@ class Market:
         lam, p = self.lam_day[i], self.p_list[i]
         if self.strategy is None:
             # Nobody reacts to a textbook customer's orders while the market runs,
-            # so the customer can live ahead: the same draws in the same order as
-            # the loop below (so the same log), without a SimPy event per order.
+            # so the customer can live their whole life at once: the same draws in
+            # the same order as the loop below (so the same log), without a SimPy
+            # event per order.
             t = env.now
             while True:
                 t += s.exponential() / lam
@@ -376,7 +391,6 @@ class Market:
                 self.buy(i, s, t)
                 if s.uniform() < p:
                     self.churn_time[i] = t
-                    yield env.timeout(t - env.now)          # the process ends at churn
                     self.phase[i] = GONE
                     return
         while True:
