@@ -37,7 +37,7 @@ REPLICATIONS = 10
 CASES = [
     # λ per hour, μ per hour, agents, days per replication
     pytest.param(1.2, 2.0, 1, 700, id="MM1-rho0.6"),
-    pytest.param(6.0, 2.0, 4, 370, id="MM4-rho0.75"),
+    pytest.param(6.0, 2.0, 4, 370, id="MM4-rho0.75", marks=pytest.mark.slow),
     pytest.param(1.8, 2.0, 1, 3300, id="MM1-rho0.9", marks=pytest.mark.slow),
 ]
 
