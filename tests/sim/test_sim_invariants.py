@@ -99,3 +99,19 @@ def test_functional_truth_has_one_row_per_person_and_holdout_value(log):
     # a customer who had really churned by the observation end buys nothing in the holdout,
     # unless a win-back revived them (no strategy here, so never)
     assert (truth.loc[truth["churned"], "holdout_purchases"] == 0).all()
+
+
+def test_functional_stages_replay_to_final_stage(log):
+    """Replaying the changes gives each acquired customer the label their last order
+    implies at the observation end (silent > dormant_after: dormant; > lost_after: lost)."""
+    cfg, tx = log.config, log.transactions
+    final = log.stages.groupby("customer_id")["to_stage"].last()
+    last = tx.groupby("customer_id")["date"].max()
+    silence = (log.observation_end - last).dt.total_seconds() / 86400
+    expected = pd.Series("customer", index=last.index)
+    expected[silence > cfg.dormant_after_days] = "dormant"
+    expected[silence > cfg.lost_after_days] = "lost"
+    pd.testing.assert_series_equal(final.loc[expected.index], expected, check_names=False)
+    # people never acquired end in a funnel stage
+    never = log.customers.loc[log.customers["acquired_at"].isna(), "customer_id"]
+    assert set(final.reindex(never).dropna()) <= {"prospect", "opportunity", "lost"}
