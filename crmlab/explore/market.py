@@ -32,7 +32,7 @@ import pandas as pd
 
 from crmlab.errors import CRMDataError
 
-__all__ = ["STAGES", "stage_counts", "MarketRuns", "draw_stage_counts", "market_explorer"]
+__all__ = ["STAGES", "stage_counts", "MarketRuns", "draw_stage_counts", "draw_market", "market_explorer"]
 
 STAGES = ("target", "prospect", "opportunity", "customer", "dormant", "lost")
 _COLOURS = ("#bdbdbd", "#90caf9", "#42a5f5", "#2e7d32", "#ffb300", "#c62828")
@@ -139,12 +139,27 @@ def draw_stage_counts(counts: pd.DataFrame, title: str = "People in each stage",
     return ax
 
 
+def draw_market(runs: MarketRuns, reach: float, dropout: float, referrals: float) -> None:
+    """The explorer's figure for one run of the grid (a look-up and a stacked-area plot)."""
+    import matplotlib.pyplot as plt
+
+    from crmlab.explore import FIGSIZE, projector_style, show
+
+    counts = runs.counts(reach, dropout, referrals)
+    last = counts.iloc[-1]
+    with plt.rc_context(projector_style()):
+        fig, ax = plt.subplots(figsize=FIGSIZE)
+        draw_stage_counts(counts, ax=ax, title=f"After {runs.years} years: {last['customer']} customers, "
+                                               f"{last['dormant']} dormant, {last['lost']} lost")
+        fig.tight_layout()
+        show(fig)
+
+
 def market_explorer(runs: MarketRuns | None = None):
     """Sliders over the grid of :class:`MarketRuns` → stage counts over time."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from crmlab.explore import FIGSIZE, explorer, projector_style, show
+    from crmlab.explore import explorer
 
     runs = runs or MarketRuns()
     style = {"description_width": "initial"}
@@ -159,13 +174,6 @@ def market_explorer(runs: MarketRuns | None = None):
     }
 
     def draw(reach, dropout, referrals):
-        counts = runs.counts(reach, dropout, referrals)
-        with plt.rc_context(projector_style()):
-            fig, ax = plt.subplots(figsize=FIGSIZE)
-            last = counts.iloc[-1]
-            draw_stage_counts(counts, ax=ax, title=f"After {runs.years} years: {last['customer']} customers, "
-                                                   f"{last['dormant']} dormant, {last['lost']} lost")
-            fig.tight_layout()
-            show(fig)
+        draw_market(runs, reach, dropout, referrals)
 
     return explorer(draw, controls, title=f"A market of {runs.customers} people (seed {runs.seed})")
