@@ -67,28 +67,42 @@ def _series(z: np.ndarray, r: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple
     C = a + b - 1.0
     D = C - r
     L = np.log1p(-z)
+    total_out = np.empty(z.size)
+    peak_out = np.empty(z.size)
+    # working arrays hold the rows still being summed; finished rows are copied
+    # out and dropped in batches (dropping one row at a time would cost more than
+    # summing it a few more terms)
+    rows = np.arange(z.size)
+    zw, Dw, aw, Cw = z, D, a, C
     u = D * z
     total = u.copy()
     peak = np.abs(u)
-    active = np.arange(z.size)
     k = 1
-    # each step multiplies by the term ratio; stop a row once the remaining tail,
-    # bounded by |u| ρ/(1-ρ) with ρ the largest future ratio, is negligible
-    while active.size:
-        zk, Dk, ak, Ck = z[active], D[active], a[active], C[active]
-        ratio = (Dk + k) * (ak + k - 1.0) / ((Ck + k) * (k + 1.0)) * zk
-        u_next = u[active] * ratio
-        total[active] += u_next
-        u[active] = u_next
-        peak[active] = np.maximum(peak[active], np.abs(u_next))
-        rho = np.maximum(np.abs(ratio), zk)
-        with np.errstate(over="ignore", divide="ignore"):
-            tail = np.abs(u_next) * rho / (1.0 - rho)
-        done = (rho < 1.0) & (tail <= _TOL * np.abs(total[active]) + 1e-300)
-        active = active[~done]
+    while rows.size:
+        # next term u_{k+1} = u_k · (D + k)(a + k - 1) / ((C + k)(k + 1)) · z
+        ratio = (Dw + k) * (aw + (k - 1.0)) / ((Cw + k) * (k + 1.0)) * zw
+        u = u * ratio
+        total += u
+        np.maximum(peak, np.abs(u), out=peak)
         k += 1
+        if k % 4 and k < 200_000:
+            continue                      # test for convergence every fourth term only
+        # the remaining tail is at most |u| ρ/(1-ρ), ρ the largest future ratio
+        rho = np.maximum(np.abs(ratio), zw)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            tail = np.abs(u) * rho / (1.0 - rho)
+        done = (rho < 1.0) & (tail <= _TOL * np.abs(total) + 1e-300)
+        n_done = int(done.sum())
+        if n_done == rows.size or n_done > rows.size // 4:
+            total_out[rows[done]] = total[done]
+            peak_out[rows[done]] = peak[done]
+            keep = ~done
+            rows, zw, Dw, aw, Cw = rows[keep], zw[keep], Dw[keep], aw[keep], Cw[keep]
+            u, total, peak = u[keep], total[keep], peak[keep]
         if k > 200_000:  # pragma: no cover - cannot happen for z ≤ Z_SERIES_MAX
             raise RuntimeError("hypergeometric series did not converge")
+    total = total_out
+    peak = peak_out
     am1L = (a - 1.0) * L
     return -C * L * special.exprel(am1L) - np.exp(am1L) * total, peak
 
