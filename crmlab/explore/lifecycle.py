@@ -199,8 +199,9 @@ def lifecycle_explorer(tx: pd.DataFrame, at, *, date: str = "date"):
     threshold = widgets.IntSlider(value=90, min=30, max=330, step=15, description="dormant after (days)",
                                   continuous_update=False, layout=widgets.Layout(width="440px"),
                                   style={"description_width": "150px"})
-    menu = widgets.Dropdown(options=[str(p) for p in cohorts.index], value=str(cohorts.index[0]),
-                            description="cohort")
+    sizes = lifecycle.cohort_table(t, date=date, order_id=None, normalize=False)[0]
+    menu = widgets.Dropdown(options=[(f"{p} ({int(n)} customers)", str(p)) for p, n in sizes.items()],
+                            value=str(cohorts.index[0]), description="cohort")
     return explorer(lambda dormant_after, cohort: draw(t, at, dormant_after, cohort, cohorts, pooled),
                     {"dormant_after": threshold, "cohort": menu},
                     title="Move the dormancy threshold; pick an acquisition month")
