@@ -194,6 +194,17 @@ class BGNBD(FittedModel):
         """Purchases that update the Beta(a, b) of a live customer: b + x (BG/NBD)."""
         return 0.0
 
+    def alive_posterior(self, frequency, T) -> tuple:
+        """Parameters (r', α', a', b') of a customer known to be alive at T after x repeat purchases.
+
+        Their purchase rate is Gamma(r + x, α + T) and their dropout probability
+        Beta(a, b + x) (BG/NBD; b + x + 1 for the MBG/NBD). Arrays broadcast.
+        """
+        r, alpha, a, b = self._param_array()
+        x = np.asarray(frequency, dtype=float)
+        T_arr = np.asarray(T, dtype=float)
+        return r + x, alpha + T_arr, a, b + x + self._posterior_b_shift()
+
     def expected_purchases_if_alive(self, t, frequency, T) -> np.ndarray:
         """Expected purchases in the next ``t`` time units of a customer known to be alive at T.
 
@@ -206,9 +217,8 @@ class BGNBD(FittedModel):
             raise CRMDataError("t", "horizon must be ≥ 0", detail=f"got {t!r}")
         x, _, t_end = customer_arrays(frequency, 0.0, T)
         t_arr, x, t_end = np.broadcast_arrays(t_arr, x, t_end)
-        r, alpha, a, b = self._param_array()
         (tu, xu, Tu), inverse, _ = unique_rows(t_arr.ravel(), x.ravel(), t_end.ravel())
-        h = expected_purchases_while_alive(tu, r + xu, alpha + Tu, a, b + xu + self._posterior_b_shift())
+        h = expected_purchases_while_alive(tu, *self.alive_posterior(xu, Tu))
         return h[inverse].reshape(x.shape)
 
     def expected_purchases(self, t, frequency, recency, T):

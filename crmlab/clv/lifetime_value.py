@@ -31,6 +31,7 @@ from scipy import special
 from crmlab.clv.bgnbd import BGNBD
 from crmlab.clv.fitting import customer_arrays, unique_rows
 from crmlab.clv.gamma_gamma import GammaGamma
+from crmlab.clv.hypergeometric import expected_purchases_while_alive
 from crmlab.clv.summary import time_unit
 from crmlab.errors import CRMDataError, check_positive
 
@@ -111,7 +112,8 @@ def customer_lifetime_value(
     # discounted purchases of a live customer, once per distinct (x, T)
     (xu, tu), inverse, _ = unique_rows(x.ravel(), t_end.ravel())
     ends = step * np.arange(0, horizon + 1, dtype=float)
-    h = bgnbd.expected_purchases_if_alive(ends[:, None], xu[None, :], tu[None, :])   # (H+1, U)
+    # (H+1, U): every (period end, customer type) pair is distinct, so no further grouping
+    h = expected_purchases_while_alive(ends[:, None], *bgnbd.alive_posterior(xu[None, :], tu[None, :]))
     per_period = np.diff(h, axis=0)
     discount = (1.0 + d) ** -np.arange(1, horizon + 1, dtype=float)
     per_customer = (discount @ per_period)[inverse]
