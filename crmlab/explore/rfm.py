@@ -364,7 +364,7 @@ def rfm_explorer(tx: pd.DataFrame, *, date: str = "date", currency: str = "$"):
     bins = widgets.IntSlider(value=5, min=3, max=9, description="bins", continuous_update=False)
     monetary = widgets.ToggleButtons(options=[("total", "total"), ("mean per order", "mean")],
                                      value="total", description="monetary",
-                                     style={"button_width": "110px"})
+                                     style={"button_width": "135px"})
     return explorer(lambda as_of, bins, monetary: draw(t, as_of, bins, monetary, currency),
                     {"as_of": as_of, "bins": bins, "monetary": monetary},
                     title="RFM at a date: move the date, the bins and the monetary definition")
