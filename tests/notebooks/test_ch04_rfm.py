@@ -71,6 +71,7 @@ def test_unit_mailing_responses_window_and_seed():
     assert (m["group"] == "test").sum() == round(0.5 * 3)
     again = rfm_explore.simulate_mailing(tx, "2024-03-15", window_days=30, test_share=0.5, seed=3)
     pd.testing.assert_frame_equal(m, again)               # same seed, same split
+    pd.testing.assert_frame_equal(tx, _tx())               # input not modified
 
 
 def test_unit_mailing_bad_input():
@@ -137,6 +138,20 @@ def _accepts(ex, right, wrong):
     assert check(ex, right).status == "right"
     assert check(ex, wrong).status == "wrong"
     assert check(ex, ...).status == "not answered"
+
+
+def test_functional_every_kind_of_control_value_on_classroom(classroom):
+    tx, _ = classroom
+    ends = rfm_explore.month_ends(tx)
+    for as_of in (ends[0], ends[len(ends) // 2], ends[-1]):
+        for bins in (3, 9):
+            for monetary in ("total", "mean"):
+                snap = rfm_explore.rfm_snapshot(tx, as_of, bins=bins, monetary=monetary)
+                assert snap["grid"].to_numpy().sum() == snap["customers"] == len(snap["table"])
+                assert snap["by_r"]["money_share"].sum() == pytest.approx(1.0)
+    # more customers have bought by a later date
+    assert (rfm_explore.rfm_snapshot(tx, ends[0])["customers"]
+            < rfm_explore.rfm_snapshot(tx, ends[-1])["customers"])
 
 
 def test_exercise_04_rfm_cells(classroom):

@@ -129,6 +129,20 @@ def test_exercise_05_platinum(classroom):
     _accepts("05.platinum", n, n - 1)
 
 
+def test_functional_slider_extremes_on_classroom(classroom):
+    tx = classroom.transactions
+    features = tiers.five_tier(tx)
+    profit = value.customer_profit(tx)["gross_profit"]
+    for cycle in ((0, 0), (0, 10_000), (10_000, 10_000)):
+        for amount in ((0, 0), (0, 10_000), (10_000, 10_000)):
+            res = tiers_explore.tier_shares(features, profit, {"cycle": cycle, "amount": amount})
+            assert res["summary"]["customers"].sum() == len(features)
+            assert res["summary"]["profit_share"].sum() == pytest.approx(1.0)
+    # cycle cut-offs above every cycle → all short; amount cut-offs at 0 → all large: all platinum
+    res = tiers_explore.tier_shares(features, profit, {"cycle": (10_000, 10_000), "amount": (0, 0)})
+    assert res["summary"].loc["platinum", "customer_share"] == 1.0
+
+
 def _profit(data, per_ticket):
     tickets = data.service.groupby("customer_id").size()
     p = value.customer_profit(data.transactions)

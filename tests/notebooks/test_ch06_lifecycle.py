@@ -108,6 +108,18 @@ def _accepts(ex, right, wrong):
     assert check(ex, ...).status == "not answered"
 
 
+def test_functional_every_threshold_on_classroom(tx):
+    cohorts, pooled = lifecycle.cohort_table(tx), lifecycle.retention_curve(tx)
+    dormant = []
+    for threshold in range(30, 331, 15):                 # the slider's values
+        for cohort in (cohorts.index[0], cohorts.index[-1]):
+            v = lifecycle_explore.lifecycle_view(tx, AT, threshold, cohort, cohorts=cohorts, pooled=pooled)
+        assert v["counts"].sum() == len(lifecycle.stage_at(tx, AT))   # every customer has one stage
+        dormant.append(int(v["counts"]["dormant"]))
+    assert dormant == sorted(dormant, reverse=True)      # a longer threshold never adds dormant customers
+    assert len(v["curve"]) == 1 and v["curve"].iloc[0] == 1.0   # the newest cohort: month 0 only
+
+
 def _silence(tx, at):
     upto = tx[tx["date"] <= at]
     g = upto.groupby("customer_id")["date"]
