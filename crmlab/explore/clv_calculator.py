@@ -63,9 +63,10 @@ def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.
         ax.bar(terms.index, terms["term"], color="#1565c0", alpha=0.8, label="term  m·r^t/(1+d)^t")
         ax.plot(terms.index, terms["cumulative"], color="#ef6c00", marker="o", lw=2.5, label="running total")
         if infinite is not None:
-            ax.axhline(infinite, color="grey", ls="--", lw=1.5, label=f"T = ∞: ${infinite:,.0f}")
+            ax.axhline(infinite, color="grey", ls="--", lw=1.5, label=f"T = ∞: \\${infinite:,.0f}")
         ax.set(xlabel="year t", ylabel="$ (today's money)",
-               title=f"CLV over {horizon} years = ${total:,.0f}   (m=${margin:,.0f}, r={retention:.0%}, d={discount:.0%})")
+               title=f"CLV over {horizon} years = \\${total:,.0f}   (m = \\${margin:,.0f}, r = {retention:.0%}, "
+                     f"d = {discount:.0%})")   # \\$: a plain $ pair would start matplotlib's math mode
         ax.set_xticks(terms.index if horizon <= 20 else terms.index[::5])
         ax.legend(loc="center right")
         fig.tight_layout()
