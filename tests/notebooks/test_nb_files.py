@@ -65,3 +65,15 @@ def test_key_accepts_own_answers_rejects_wrong(chapter, monkeypatch, capsys):
         assert check(ex_id, wrong_value(entry["answer"], rtol, atol)).status == "wrong", ex_id
         assert check(ex_id, ...).status == "not answered", ex_id
         assert entry["hint"].strip()
+
+
+@pytest.mark.parametrize("chapter", _key_chapters())
+def test_every_exercise_has_an_independent_test(chapter):
+    """Each exercise id of a key is named in a test file of tests/notebooks that calls check()
+    (with a right answer computed in the test: a generic round trip through the key is not enough)."""
+    here = Path(__file__).parent
+    sources = [p.read_text(encoding="utf-8") for p in here.glob("test_*.py") if p.name != Path(__file__).name]
+    sources = "\n".join(text for text in sources if "check(" in text)
+    missing = [ex_id for ex_id in answers.read_key(chapter)
+               if f'"{ex_id}"' not in sources and f"'{ex_id}'" not in sources]
+    assert not missing, f"exercises without their own right/wrong test in tests/notebooks: {missing}"
