@@ -83,6 +83,8 @@ class BGNBD(FittedModel):
     n_customers : int
         Customers the model was fitted on.
     converged : bool
+    freq : str or None
+        Time unit of the fitted summary (``summary.attrs["freq"]``), if it had one.
     """
 
     PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -163,6 +165,7 @@ class BGNBD(FittedModel):
         rate = max(float(np.sum(weights * xg)) / float(np.sum(weights * tg)), 1e-6)   # purchases per time unit
         start = np.array([1.0, 1.0 / rate, 1.0, 1.0])
         self._maximise(Rows(xg, txg, tg), weights, start)
+        self.freq = summary.attrs.get("freq")      # set by clv.summarize; rates are per this unit
         return self
 
     def log_likelihood_terms(self, frequency, recency, T) -> np.ndarray:

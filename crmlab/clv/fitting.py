@@ -150,6 +150,7 @@ class FittedModel:
         self.converged: bool = False
         self.n_customers: int = 0
         self.covariance: pd.DataFrame | None = None
+        self.freq: str | None = None    # time unit of the summary it was fitted on, if known
 
     # -- to be provided by each model --------------------------------------
     def _loglik_and_grad(self, params: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:

@@ -10,10 +10,12 @@ E[M] the expected spend per purchase (from a fitted
 — the purchases expected in period k, worth E[M] each, discounted k periods.
 Time units are explicit: ``freq`` is the length of one period (``"W"``, ``"D"``,
 ``"4W"``, …), ``horizon`` H counts those periods and ``discount_rate`` d is the
-rate *per period*. The purchase model's own time unit is read from
-``summary.attrs["freq"]`` (set by :func:`crmlab.clv.summarize`); if it differs
-from ``freq``, period k ends at k · (period length / model unit) model units —
-no hidden 30-day months.
+rate *per period*. The purchase model's own time unit is the one of the summary
+it was fitted on (``model.freq``, from ``summary.attrs["freq"]`` set by
+:func:`crmlab.clv.summarize`); if neither the model nor the summary knows its
+unit, it is taken to be ``freq``. If the model unit differs from ``freq``,
+period k ends at k · (period length / model unit) model units — no hidden
+30-day months.
 
 Because E[Y(k)] = P(alive) · h(k), the sum is computed once per distinct
 (frequency, T) and multiplied by each customer's P(alive).
@@ -99,7 +101,12 @@ def customer_lifetime_value(
     if not isinstance(summary, pd.DataFrame) or len(summary) == 0:
         raise CRMDataError(None, "summary must be a non-empty DataFrame")
     period = time_unit(freq)
-    model_unit = time_unit(summary.attrs.get("freq", freq))
+    fitted_unit, summary_unit = bgnbd.freq, summary.attrs.get("freq")
+    if fitted_unit is not None and summary_unit is not None and time_unit(fitted_unit) != time_unit(summary_unit):
+        raise CRMDataError("summary", "time unit differs from the one the model was fitted in",
+                           detail=f"model: {fitted_unit!r}, summary: {summary_unit!r}")
+    # the model's time unit: from the fit, else from the summary, else assumed to be freq
+    model_unit = time_unit(fitted_unit or summary_unit or freq)
     step = period / model_unit                       # model time units per period
 
     for col in (frequency, recency, T, monetary_value):

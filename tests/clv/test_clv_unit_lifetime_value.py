@@ -82,6 +82,28 @@ def test_periods_in_days_with_a_weekly_model(models, summary):
     assert np.all(dly > w) and np.all(dly < w * 1.01)
 
 
+def test_model_unit_recorded_at_fit_is_used(models, summary):
+    # a model fitted on a weekly summary knows its unit even if the summary passed
+    # to the CLV has lost its attrs (e.g. after a merge)
+    bg, gg = models
+    bg.freq = "W"
+    bare = summary.copy()
+    bare.attrs = {}
+    weekly = clv.customer_lifetime_value(bg, gg, summary, horizon=52, discount_rate=0.0, freq="W")
+    daily = clv.customer_lifetime_value(bg, gg, bare, horizon=364, discount_rate=0.0, freq="D")
+    pd.testing.assert_series_equal(weekly, daily, rtol=1e-10)
+
+
+def test_mbgnbd_clv_telescopes(summary):
+    mbg, gg = clv.MBGNBD(), clv.GammaGamma()
+    mbg.params = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
+    gg.params = dict(GG)
+    value = clv.customer_lifetime_value(mbg, gg, summary, horizon=26, discount_rate=0.0)
+    spend = gg.expected_spend(summary["frequency"], summary["monetary_value"])
+    purchases = mbg.expected_purchases(26, summary["frequency"], summary["recency"], summary["T"])
+    pd.testing.assert_series_equal(value, (spend * purchases).rename("clv"), rtol=1e-10)
+
+
 def test_more_value_with_more_margin_longer_horizon_lower_rate(models, summary):
     bg, gg = models
     base = clv.customer_lifetime_value(bg, gg, summary, horizon=26, discount_rate=0.01)
@@ -141,6 +163,14 @@ def test_unfitted_models(summary):
     with pytest.raises(CRMDataError, match="fitted GammaGamma") as err:
         clv.customer_lifetime_value(fitted_bg, clv.GammaGamma(), summary, discount_rate=0.01)
     assert err.value.column == "gamma_gamma"
+
+
+def test_summary_in_another_unit_than_the_model(models, summary):
+    bg, gg = models
+    bg.freq = "D"          # fitted on a daily summary; this summary is weekly
+    with pytest.raises(CRMDataError, match="time unit differs") as err:
+        clv.customer_lifetime_value(bg, gg, summary, horizon=10, discount_rate=0.01)
+    assert err.value.column == "summary"
 
 
 def test_missing_spend_column(models, summary):
