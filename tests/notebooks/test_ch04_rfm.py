@@ -165,11 +165,15 @@ def test_exercise_04_breakeven():
     assert check("04.breakeven", 3.75).status == "wrong"       # a percent, not a share
 
 
-def test_exercise_04_champion_money(classroom):
+def test_exercise_04_champion_money_mid2025(classroom):
     tx, as_of = classroom
-    t = rfm.rfm_table(tx, as_of=as_of)
+    mid = pd.Timestamp("2025-06-30")
+    t = rfm.rfm_table(tx[tx["date"] <= mid], as_of=mid)
     share = t.loc[t["segment"] == "champions", "monetary"].sum() / t["monetary"].sum()
-    _accepts("04.champion_money", round(share, 3), share * 0.9)
+    late = rfm.rfm_table(tx, as_of=as_of)                  # scored on the final date instead: wrong
+    late_share = late.loc[late["segment"] == "champions", "monetary"].sum() / late["monetary"].sum()
+    assert abs(late_share - share) > 0.01 * share
+    _accepts("04.champion_money_mid2025", round(share, 3), late_share)
 
 
 def test_exercise_04_rollout_cells(classroom):
