@@ -29,11 +29,16 @@ second 2F1 term by term gives
 
 where ``exprel(x) = (e^x - 1) / x`` (equal to 1 at x = 0). Every denominator
 ``C + k = a + b - 1 + k`` is positive for k ≥ 1, the factor ``a - 1`` no longer
-divides anything, and all terms are of moderate size. The series converges
-geometrically with ratio z; for z > 0.98 (horizons more than ~50 times
-``α``) it would need thousands of terms, and h is computed instead by adaptive
-quadrature of the defining average over p (``scipy.integrate.quad`` with the
-Beta weight), which is exact for all parameters but slower.
+divides anything, and for the usual parameters all terms are of moderate size.
+The series converges geometrically with ratio z. Two cases go instead to
+adaptive quadrature of the defining average over p (``scipy.integrate.quad``
+with the Beta weight), which is accurate for all parameters but slower:
+
+* z > 0.98 (horizons more than ~50 times ``α``), where the series would need
+  thousands of terms;
+* a large Gamma shape r, which makes D very negative: the terms then alternate
+  in sign and grow far larger than the sum, and digits cancel. The function
+  watches the largest term and recomputes such rows by quadrature.
 
 Example
 -------
