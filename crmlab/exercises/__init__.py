@@ -105,6 +105,9 @@ def _append_jsonl(path: str, record: dict) -> None:
 
 
 def _evaluate(exercise: str, answer) -> CheckResult:
+    if not isinstance(exercise, str) or "." not in exercise:
+        return CheckResult(str(exercise), "unknown exercise",
+                           'An exercise id looks like "04.rfm_cells": copy it from the notebook.')
     chapter = exercise.split(".", 1)[0]
     record_file = os.environ.get(RECORD_ENV)
     if record_file:

@@ -87,6 +87,7 @@ def test_unit_check_statuses(tmp_key, capsys):
     assert check("99.names", {"BO", "ann"}).status == "right"
     assert check("99.nope", 1).status == "unknown exercise"
     assert check("98.total", 1).status == "no key"
+    assert check(4, 1).status == check("total", 1).status == "unknown exercise"
     assert "12.5" not in capsys.readouterr().out
 
 
