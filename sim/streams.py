@@ -132,9 +132,9 @@ class FirstBlocks:
 
     def __init__(self, seed: int, purpose: int, n: int, gamma_shape: float):
         self.seed, self.purpose, self.shape = seed, purpose, gamma_shape
-        self.u = population_rng(seed, purpose, 1).random((n, FIRST)).tolist()
-        self.g = population_rng(seed, purpose, 2).standard_gamma(gamma_shape, (n, FIRST // 2)).tolist()
+        self.u = population_rng(seed, purpose, 1).random((n, FIRST))
+        self.g = population_rng(seed, purpose, 2).standard_gamma(gamma_shape, (n, FIRST // 2))
 
     def stream(self, i: int) -> CustomerStream:
         """The stream of the customer with index ``i`` (customer id ``i + 1``)."""
-        return CustomerStream(self.seed, self.purpose, i + 1, self.u[i], self.g[i], self.shape)
+        return CustomerStream(self.seed, self.purpose, i + 1, self.u[i].tolist(), self.g[i].tolist(), self.shape)
