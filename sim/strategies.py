@@ -108,6 +108,8 @@ class WinBackDormant(Strategy):
     """Send a win-back offer to every customer who is dormant this week.
 
     A customer gets at most one offer every ``every_days`` days (default 90).
+    The strategy remembers its offers within one run; a new run (the calendar
+    starting again) starts with a clean memory, so one instance can be reused.
     """
 
     name = "win back dormant"
@@ -115,8 +117,12 @@ class WinBackDormant(Strategy):
     def __init__(self, every_days: float = 90.0):
         self.every_days = float(every_days)
         self._last: dict[int, pd.Timestamp] = {}
+        self._today: pd.Timestamp | None = None
 
     def decide(self, today, log):
+        if self._today is not None and today <= self._today:
+            self._last = {}                                  # a new simulation run
+        self._today = today
         stage = log.current_stage()
         dormant = stage.index[stage.to_numpy() == "dormant"]
         actions = []

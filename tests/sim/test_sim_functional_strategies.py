@@ -159,3 +159,10 @@ def test_unit_observed_log_is_a_view_not_truth():
     assert not hasattr(ObservedLog, "__getitem__")
     with pytest.raises(NotImplementedError, match="must define decide"):
         Strategy().decide(pd.Timestamp("2023-01-01"), None)
+
+
+def test_functional_one_winback_instance_can_be_reused():
+    strategy = WinBackDormant()
+    first = sim.simulate("classroom", customers=800, years=1, seed=3, strategy=strategy)
+    again = sim.simulate("classroom", customers=800, years=1, seed=3, strategy=strategy)
+    pd.testing.assert_frame_equal(first.contacts, again.contacts)
