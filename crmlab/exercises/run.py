@@ -66,7 +66,10 @@ def execute(path: str | Path, *, env: dict[str, str] | None = None,
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
     kernel_env = {**os.environ, "MPLBACKEND": "agg", **(env or {})}
+    # the kernel's own log (e.g. ipykernel's note about TCP transport) goes to the terminal, not
+    # into the notebook; keep it to errors. Warnings raised by cell code still land in the outputs.
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute(env=kernel_env)

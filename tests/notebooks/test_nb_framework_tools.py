@@ -62,3 +62,19 @@ def test_functional_key_builder_refuses_unanswered_solution(tmp_path, monkeypatc
     folder = _chapter(tmp_path, code="answer = ...\ncheck('98.total', answer)")
     with pytest.raises(RuntimeError, match="did not run cleanly"):
         keys.build_key("98", folder=folder)
+
+
+def test_functional_runner_reports_warnings_stderr_and_errors(tmp_path):
+    from crmlab.exercises.run import execute
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import warnings\nwarnings.warn('careful')"),
+                nbformat.v4.new_code_cell("import sys\nprint('to stderr', file=sys.stderr)"),
+                nbformat.v4.new_code_cell("print('fine')"),
+                nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    _, seconds, problems = execute(path, allow_errors=True)
+    assert len(problems) == 3, problems
+    assert "careful" in problems[0] and "to stderr" in problems[1] and "ZeroDivisionError" in problems[2]
+    assert seconds < 60
