@@ -39,18 +39,13 @@ def test_exercise_02_clean_revenue(data):
     assert check("02.clean_revenue", right + dup_amounts).status == "wrong"
 
 
-def test_exercise_02_best_cross_ratio(data):
-    tx = data.transactions
-    inventory = pd.Series({"grocery": 4000.0, "household": 3000.0, "clothing": 5000.0, "electronics": 800.0})
-    g = tx.groupby("category")
-    margin = 1 - g["cost"].sum() / g["amount"].sum()
-    cross = margin * g["cost"].sum() / inventory
-    contribution = (g["amount"].sum() - g["cost"].sum()) / tx["amount"].sum()
-    right = [cross.idxmax(), contribution.idxmax()]
-    assert check("02.best_cross_ratio", right).status == "right"
-    other = next(c for c in cross.index if c != right[0])
-    assert check("02.best_cross_ratio", [other, right[1]]).status == "wrong"
-    assert check("02.best_cross_ratio", [margin.idxmax(), "toys"]).status == "wrong"
+def test_exercise_02_clothing_cross_ratio(data):
+    # cross ratio = gross margin × turnover = (revenue − cost)/revenue × cost/stock, stock halved to 2,500
+    clothing = data.transactions[data.transactions["category"] == "clothing"]
+    revenue, cost = clothing["amount"].sum(), clothing["cost"].sum()
+    right = (revenue - cost) / revenue * cost / 2500.0
+    assert check("02.clothing_cross_ratio", right).status == "right"
+    assert check("02.clothing_cross_ratio", right / 2).status == "wrong"     # the old stock of 5,000
 
 
 def test_unit_age_bands_hand_worked():
