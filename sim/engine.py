@@ -128,6 +128,7 @@ def _event_log(m: Market, cfg: Scenario, n: int, years: float, seed: int, strate
         "parameters": cfg.to_dict(),
         "measured": measured,
         "rows": {name: int(len(df)) for name, df in tables.items()},
+        "columns": {name: [str(c) for c in df.columns] for name, df in tables.items()},
     }
     return EventLog(**tables, config=cfg, seed=seed, observation_end=observation_end,
                     holdout_end=holdout_end, card=card)

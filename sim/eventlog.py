@@ -344,11 +344,19 @@ def _readme(card: dict) -> str:
         "| table | rows |",
         "|---|---|",
     ]
-    lines += [f"| {k} | {v} |" for k, v in card.get("rows", {}).items()]
+    lines = lines[:-2] + ["| table | rows | columns |", "|---|---|---|"]
+    lines += [f"| {k} | {v} | {', '.join(card.get('columns', {}).get(k, []))} |" for k, v in card.get("rows", {}).items()]
     lines += ["", "Measured beside the scenario parameters:", ""]
     lines += [f"- {k}: {v}" for k, v in card.get("measured", {}).items()]
-    lines += ["", "Every parameter is in `card.json`. `truth` is the simulator's hidden state: "
-              "use it to score estimators, never as a model input.", ""]
+    lines += ["", "Reading the tables:", "",
+              "- money (`amount`, `cost`) is in the card's currency; `cost` of an order is the cost of "
+              "goods plus the cost to serve it, so `amount - cost` is the order's profit;",
+              "- everybody starts as a `target` on the start date; `stages` lists the changes only "
+              "(target, prospect, opportunity, customer, dormant, lost);",
+              "- `contacts` holds acquisition contacts (`acquire_<channel>`) and strategy actions, each with its cost;",
+              "- `truth` is the simulator's hidden state (latent rates, true churn date, value in the holdout "
+              "year after the observation end): use it to score estimators, never as a model input.",
+              "", "Every parameter is in `card.json`.", ""]
     return "\n".join(lines)
 
 
