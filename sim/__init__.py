@@ -9,6 +9,23 @@
 Public names: :func:`scenario`, :func:`scenarios`, :func:`simulate`,
 :func:`load`, :class:`EventLog`, :func:`call_centre`, :mod:`btyd`,
 :mod:`strategies`, :func:`run_replications`, :func:`compare`.
+
+Where things are (read them in this order):
+
+========================  ===================================================
+``sim.config``            scenarios: every parameter, its unit, validation
+``sim.market``            the SimPy model — one ``customer`` story per person
+``sim.strategies``        the weekly decision interface and its actions
+``sim.eventlog``          the columnar recorder, the seven tables, save/load
+``sim.engine``            ``simulate()``: run a scenario, build the log
+``sim.streams``           random numbers keyed by purpose and customer
+``sim.profiles``          names, cities, birth dates from Faker pools
+``sim.call_centre``       the service desk (M/M/c), ``sim.queueing`` its theory
+``sim.btyd``              vectorised BG/NBD oracle for the ``textbook`` world
+``sim.experiment``        replications and strategy comparisons
+========================  ===================================================
+
+Command line: ``python -m sim --scenario classroom --seed 7 --out DIR``.
 """
 from . import strategies
 from .call_centre import call_centre

@@ -127,6 +127,7 @@ class Market:
     def _draw_population(self):
         """Every latent draw of every person, vectorised, from the seed."""
         cfg, n = self.cfg, self.n
+
         def t(part):                                   # one generator per latent quantity
             return streams.population_rng(self.seed, streams.TRAITS, part)
 
