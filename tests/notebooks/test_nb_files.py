@@ -77,3 +77,37 @@ def test_every_exercise_has_an_independent_test(chapter):
     missing = [ex_id for ex_id in answers.read_key(chapter)
                if f'"{ex_id}"' not in sources and f"'{ex_id}'" not in sources]
     assert not missing, f"exercises without their own right/wrong test in tests/notebooks: {missing}"
+
+
+def _loads_outside_check(code: str) -> set[str]:
+    """Names read by a cell, leaving out the arguments of check(...) calls."""
+    import ast
+
+    tree = ast.parse(code)
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+            skip.update(id(n) for arg in node.args for n in ast.walk(arg))
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
+
+
+@pytest.mark.parametrize("source", instructor_notebooks(NOTEBOOKS), ids=lambda p: p.name)
+def test_solution_names_not_used_later(source):
+    """A name assigned in a solution region is `...` in the student notebook: no later cell may
+    use it (except as the answer given to check), or the student notebook would compute with `...`."""
+    import textwrap
+
+    from crmlab.exercises.generate import BEGIN, END, _assigned_names
+
+    nb = nbformat.read(source, as_version=4)
+    solution_names: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        student = student_notebook(nbformat.v4.new_notebook(cells=[cell])).cells[0].source
+        if index and solution_names:
+            used = _loads_outside_check(student) & solution_names
+            assert not used, f"{source.name} cell {index} uses {sorted(used)}, assigned in an earlier solution region"
+        if BEGIN in cell.source:
+            region = cell.source.split(BEGIN, 1)[1].split(END, 1)[0]
+            solution_names |= set(_assigned_names(textwrap.dedent(region))) - {"answer"}
