@@ -21,6 +21,22 @@ table                 one row per
 Everybody starts as a ``target`` at the start date; the ``stages`` table holds
 the changes only.
 
+``truth`` columns (one row per person):
+
+* ``acquired`` — became a customer by the observation end;
+* latent draws: ``lambda`` (purchase rate per week), ``p_dropout`` (textbook:
+  dropout probability after each repeat order), ``dropout_hazard_per_year``
+  (market: base hazard with frailty and switching cost), ``frailty``,
+  ``switching_cost``, ``spend_nu`` and ``mean_spend`` (= p/ν, the customer's
+  mean order), ``margin``, ``cost_to_serve`` (per order),
+  ``satisfaction_initial`` and ``satisfaction_final`` (0–1), ``deterred``;
+* effects of strategy actions: ``contact_dropout_multiplier``,
+  ``manager_dropout_multiplier``, ``winbacks`` (times a win-back revived them);
+* ``churned`` — really left by the observation end; ``churn_date`` — when they
+  really left (also if that was in the holdout period; NaT if never);
+* ``holdout_purchases``, ``holdout_revenue``, ``holdout_profit`` — what the
+  person really did in ``(observation_end, holdout_end]``.
+
 :meth:`EventLog.save` writes ``NAME.parquet`` per table, ``csv/NAME.csv``, a
 ``card.json`` data card and a short ``README.md``; :func:`load` reads it back.
 
