@@ -79,3 +79,17 @@ def test_unit_messy_export_cleans_back_to_the_original(tx):
 def test_unit_messy_export_bad_n(tx):
     with pytest.raises(CRMDataError, match="'n'"):
         messy.messy_export(tx, n=5)
+
+
+def test_functional_messy_export_command_writes_csv(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "messy_export.csv"
+    done = subprocess.run([sys.executable, "-m", "crmlab.explore.messy", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    back = pd.read_csv(out, dtype=str)
+    import crmlab.data
+    expected = messy.messy_export(crmlab.data.classroom().transactions)
+    assert back.shape == expected.shape
+    assert back["date"].fillna("").tolist() == expected["date"].fillna("").tolist()
