@@ -50,7 +50,9 @@ def name_pools(locale: str) -> dict[str, np.ndarray]:
         "first_female": unique(fake.first_name_female, POOL_SIZE),
         "first_male": unique(fake.first_name_male, POOL_SIZE),
         "last": unique(fake.last_name, POOL_SIZE),
-        "city": unique(fake.city, 200),
+        # zh_CN: real city names (Faker's city() also invents "<given name>市");
+        # en_US: Faker's invented but plausible town names
+        "city": unique((lambda: fake.city_name() + "市") if locale == "zh_CN" else fake.city, 200),
         "company": unique(fake.company, POOL_SIZE),
     }
 

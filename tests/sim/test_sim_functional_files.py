@@ -98,7 +98,8 @@ def test_functional_chinese_profiles():
     log = sim.simulate(sim.scenario("classroom", locale="zh_CN"), customers=200, years=1, seed=1)
     names = log.customers["name"]
     assert names.str.contains(r"^[\u4e00-\u9fff]{2,4}$").all()
-    assert log.customers["city"].str.contains(r"[\u4e00-\u9fff]").all()
+    assert log.customers["city"].str.contains(r"^[\u4e00-\u9fff]+市$").all()
+    assert {"北京市", "上海市"} <= set(sim.profiles.name_pools("zh_CN")["city"])
     en = sim.simulate("classroom", customers=200, years=1, seed=1)
     assert en.customers["name"].str.contains(r"^[A-Za-z'\-]+ [A-Za-z'\-]+$").all()
     assert set(en.customers["gender"]) == {"F", "M"}
