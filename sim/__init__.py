@@ -27,6 +27,8 @@ Where things are (read them in this order):
 
 Command line: ``python -m sim --scenario classroom --seed 7 --out DIR``.
 """
+__version__ = "0.1.0"  # the same as crmlab.__version__ and pyproject.toml (tests check it)
+
 from . import strategies
 from .call_centre import call_centre
 from .config import Channel, ConfigError, Scenario, scenario, scenarios

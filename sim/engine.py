@@ -24,13 +24,10 @@ __all__ = ["simulate", "package_version"]
 
 
 def package_version() -> str:
-    """The installed crmlab version (written into every data card)."""
-    try:
-        from importlib.metadata import version
+    """The crmlab version (written into every data card)."""
+    from . import __version__
 
-        return version("crmlab")
-    except Exception:  # not installed (running from a source folder)
-        return "unknown"
+    return __version__
 
 
 def simulate(config: str | Scenario = "classroom", customers: int | None = None, years: float | None = None,

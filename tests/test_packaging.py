@@ -63,3 +63,10 @@ def test_ci_runs_the_readme_test_command():
 def test_both_packages_import_with_a_version(package):
     mod = __import__(package)
     assert re.fullmatch(r"\d+\.\d+\.\d+", mod.__version__)
+
+
+def test_versions_agree_with_pyproject():
+    import crmlab
+    import sim
+
+    assert sim.__version__ == crmlab.__version__ == _pyproject()["project"]["version"]
