@@ -54,6 +54,22 @@ def _column(summary: pd.DataFrame, name: str) -> np.ndarray:
     return arr
 
 
+def frequency_column(summary: pd.DataFrame, frequency: str = "frequency") -> np.ndarray:
+    """Check that ``summary`` is a non-empty DataFrame whose ``frequency`` column holds
+    whole numbers ≥ 0 (repeat purchases) and return that column as a float array."""
+    if not isinstance(summary, pd.DataFrame):
+        raise CRMDataError(None, "summary must be a pandas DataFrame", detail=f"got {type(summary).__name__}")
+    if len(summary) == 0:
+        raise CRMDataError(None, "summary is empty")
+    x = _column(summary, frequency)
+    if (x < 0).any():
+        raise CRMDataError(frequency, "negative frequency", _first_rows(x < 0, summary.index))
+    if (x != np.round(x)).any():
+        raise CRMDataError(frequency, "frequency must be a whole number of repeat purchases",
+                           _first_rows(x != np.round(x), summary.index))
+    return x
+
+
 def summary_arrays(summary: pd.DataFrame, *, frequency: str = "frequency", recency: str = "recency",
                    T: str = "T") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check a (frequency, recency, T) summary and return the three columns as float arrays.
@@ -62,19 +78,10 @@ def summary_arrays(summary: pd.DataFrame, *, frequency: str = "frequency", recen
     hold finite numbers; frequency is a whole number ≥ 0; recency ≥ 0; T ≥ recency;
     recency = 0 when frequency = 0.
     """
-    if not isinstance(summary, pd.DataFrame):
-        raise CRMDataError(None, "summary must be a pandas DataFrame", detail=f"got {type(summary).__name__}")
-    if len(summary) == 0:
-        raise CRMDataError(None, "summary is empty")
-    x = _column(summary, frequency)
+    x = frequency_column(summary, frequency)
     tx = _column(summary, recency)
     t_end = _column(summary, T)
     idx = summary.index
-    if (x < 0).any():
-        raise CRMDataError(frequency, "negative frequency", _first_rows(x < 0, idx))
-    if (x != np.round(x)).any():
-        raise CRMDataError(frequency, "frequency must be a whole number of repeat purchases",
-                           _first_rows(x != np.round(x), idx))
     if (tx < 0).any():
         raise CRMDataError(recency, "negative recency", _first_rows(tx < 0, idx))
     if (t_end < tx).any():

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crmlab.clv.fitting import FittedModel, _column, _first_rows, as_float_array, group_rows, shaped_like
+from crmlab.clv.fitting import FittedModel, _column, _first_rows, frequency_column, as_float_array, group_rows, shaped_like
 from crmlab.errors import CRMDataError
 
 __all__ = ["GammaGamma", "SpendFrequencyCorrelationWarning", "CORRELATION_WARNING_LEVEL"]
@@ -108,18 +108,9 @@ class GammaGamma(FittedModel):
 
     @staticmethod
     def _repeat_buyers(summary: pd.DataFrame, frequency: str, monetary_value: str):
-        if not isinstance(summary, pd.DataFrame):
-            raise CRMDataError(None, "summary must be a pandas DataFrame", detail=f"got {type(summary).__name__}")
-        if len(summary) == 0:
-            raise CRMDataError(None, "summary is empty")
-        x = _column(summary, frequency)
+        x = frequency_column(summary, frequency)
         m = _column(summary, monetary_value)
         idx = summary.index
-        if (x < 0).any():
-            raise CRMDataError(frequency, "negative frequency", _first_rows(x < 0, idx))
-        if (x != np.round(x)).any():
-            raise CRMDataError(frequency, "frequency must be a whole number of repeat purchases",
-                               _first_rows(x != np.round(x), idx))
         repeat = x > 0
         if not repeat.any():
             raise CRMDataError(frequency, "no repeat buyers (frequency > 0); Gamma-Gamma needs repeat spend")
