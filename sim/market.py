@@ -62,6 +62,7 @@ from .call_centre import CallCentre
 from .eventlog import STAGES, Recorder, to_dates
 from .profiles import sample_profiles
 from .streams import CustomerStream, FirstBlocks
+from .textbook_life import draw_lives
 
 __all__ = ["Market", "DAYS_PER_YEAR"]
 
@@ -157,7 +158,21 @@ class Market:
         self.t_close = f(6).exponential(cfg.days_to_close, n)
         self.start_time = f(7).random(n) * cfg.acquisition_spread_days        # textbook
         self.cum_weights = np.cumsum(cfg.category_weights).tolist()
-        self.life = FirstBlocks(self.seed, streams.LIFE, n, gamma_shape=cfg.p)
+        if cfg.kind == "textbook":                   # every order and dropout, drawn ahead (textbook_life)
+            life = self.lives = draw_lives(self.seed, self.lam_week / 7.0, self.p_dropout, self.nu, cfg.p,
+                                           self.start_time, self.end, self.cum_weights)
+            # the columns of the transactions table, one row per order, as Python lists;
+            # customer index i's orders are rows order_rows[i]:order_rows[i + 1]
+            self.order_rows = life.offsets.tolist()
+            self.order_cols = {
+                "customer": (life.customer + 1).tolist(),
+                "time": life.time.tolist(),
+                "spend": life.spend.tolist(),
+                "cost": (life.spend * (1.0 - self.margin[life.customer]) + self.serve_cost[life.customer]).tolist(),
+                "category": life.category.tolist(),
+            }
+        else:
+            self.life = FirstBlocks(self.seed, streams.LIFE, n, gamma_shape=cfg.p)
         # per-event lookups are faster on Python lists than on NumPy arrays
         self.nu_list = self.nu.tolist()
         self.margin_list = self.margin.tolist()
@@ -167,11 +182,10 @@ class Market:
 
     # ------------------------------------------------------------------ run
     def run(self):
-        """Start the market (or every textbook customer, in id order) and run to the holdout end."""
+        """Start the market (or the textbook arrivals) and run to the holdout end."""
         env = self.env
         if self.cfg.kind == "textbook":
-            for i in range(self.n):
-                self.procs[i] = env.process(self.bgnbd_customer(i))
+            env.process(self.textbook_arrivals())
         else:
             env.process(self.paid_channels())
         if self.strategy is not None:
@@ -394,44 +408,77 @@ class Market:
             else:
                 self.refer(i, s)
 
+    def textbook_arrivals(self):
+        """Textbook customers arrive at their start times (in id order on a tie); each gets a process.
+
+        After starting a customer the arrivals wait for a zero timeout, so the
+        new process runs first; SimPy's queue of events then stays short
+        instead of holding one start event per customer.
+        """
+        env = self.env
+        order = np.argsort(self.start_time, kind="stable")
+        for i, t in zip(order.tolist(), self.start_time[order].tolist()):
+            if t > self.end:
+                return
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.procs[i] = env.process(self.bgnbd_customer(i))
+            yield env.timeout(0)
+
     def bgnbd_customer(self, i: int):
         """The textbook customer: BG/NBD purchases and dropout (Fader, Hardie & Lee 2005).
 
-        First order at the start time; then orders at rate λ (Poisson); after
-        each repeat order the customer leaves with probability p.
+        First order now (the start time); then orders at rate λ (Poisson); after
+        each repeat order the customer leaves with probability p. The times,
+        spends and the dropout were drawn before the run
+        (:mod:`sim.textbook_life`: rows ``a:b`` of ``self.order_cols``); here the
+        customer lives them.
         """
         env = self.env
-        s = self.life.stream(i)
-        if self.start_time[i] > 0:
-            yield env.timeout(self.start_time[i])
         self.acquired_at[i] = env.now
         self.channel_of[i] = len(self.cfg.channels) + 1     # "direct"
         self.phase[i] = ALIVE
         self.change(i, CUSTOMER)
-        self.buy(i, s, env.now)
-        lam, p = self.lam_day[i], self.p_list[i]
+        a, b = self.order_rows[i], self.order_rows[i + 1]
+        when = self.order_cols["time"]
         if self.strategy is None:
             # Nobody reacts to a textbook customer's orders while the market runs,
-            # so the customer can live their whole life at once: the same draws in
-            # the same order as the loop below (so the same log), without a SimPy
-            # event per order.
-            t = env.now
+            # so the customer lives their whole life at once (the same log as the
+            # loop below), without a SimPy event per order.
+            self.log_orders(i, a, b)
+        else:
+            for k in range(a, b):
+                while env.now < when[k]:
+                    try:
+                        yield env.timeout(when[k] - env.now)
+                    except simpy.Interrupt:                  # an action does not change a textbook life
+                        pass
+                self.log_orders(i, k, k + 1)
+        self.last_buy[i] = when[b - 1]
+        churn = self.lives.churn[i]
+        if churn == churn:                                   # not NaN: left right after the last order
+            self.churn_time[i] = float(churn)
+            self.phase[i] = GONE
+            return
+        if self.strategy is not None:                        # alive: wait for the end of the run
             while True:
-                t += s.exponential() / lam
-                if t > self.end:
-                    return
-                self.buy(i, s, t)
-                if s.uniform() < p:
-                    self.churn_time[i] = t
-                    self.phase[i] = GONE
-                    return
-        while True:
-            yield env.timeout(s.exponential() / lam)
-            self.buy(i, s, env.now)
-            if s.uniform() < p:
-                self.phase[i] = GONE
-                self.churn_time[i] = env.now
-                return
+                try:
+                    yield env.timeout(self.end + 1.0 - env.now)
+                except simpy.Interrupt:
+                    pass
+
+    def log_orders(self, i: int, a: int, b: int) -> None:
+        """Log the textbook orders in rows ``a:b`` of ``self.order_cols`` (a discount lowers the amount)."""
+        cols, rec = self.order_cols, self.rec
+        amount = cols["spend"][a:b]
+        if self.discount_until[i] > -math.inf:
+            off = 1.0 - self.discount_pct[i] / 100.0
+            amount = [x * off if t < self.discount_until[i] else x for x, t in zip(amount, cols["time"][a:b])]
+        rec.tx_customer.extend(cols["customer"][a:b])
+        rec.tx_time.extend(cols["time"][a:b])
+        rec.tx_amount.extend(amount)
+        rec.tx_cost.extend(cols["cost"][a:b])
+        rec.tx_category.extend(cols["category"][a:b])
 
     # ------------------------------------------------------------------ events of a customer
     def hazard(self, i: int) -> float:
