@@ -82,12 +82,14 @@ def simulate(config: str | Scenario = "classroom", customers: int | None = None,
 
 def _event_log(m: Market, cfg: Scenario, n: int, years: float, seed: int, strategy) -> EventLog:
     rec, start, obs_end = m.rec, m.start, m.obs_end
-    tx_all = pd.DataFrame({
-        "customer_id": np.asarray(rec.tx_customer, dtype="int64"),
-        "day": np.asarray(rec.tx_time, dtype=float),
-        "amount": np.asarray(rec.tx_amount, dtype=float),
-        "cost": np.asarray(rec.tx_cost, dtype=float),
-    })
+    # the run is over: turn the order columns into arrays once (the tables below reuse them)
+    rec.tx_customer = np.asarray(rec.tx_customer, dtype="int64")
+    rec.tx_time = np.asarray(rec.tx_time, dtype=float)
+    rec.tx_amount = np.asarray(rec.tx_amount, dtype=float)
+    rec.tx_cost = np.asarray(rec.tx_cost, dtype=float)
+    rec.tx_category = np.asarray(rec.tx_category, dtype="int64")
+    tx_all = pd.DataFrame({"customer_id": rec.tx_customer, "day": rec.tx_time,
+                           "amount": rec.tx_amount, "cost": rec.tx_cost})
     customers = m.customers_table(until=obs_end)
     tables = dict(
         customers=customers,

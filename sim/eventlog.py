@@ -145,7 +145,7 @@ class Recorder:
             "date": to_dates(start, t[order]),
             "amount": np.asarray(self.tx_amount, dtype=float)[order],
             "cost": np.asarray(self.tx_cost, dtype=float)[order],
-            "category": pd.Series(names[cat], dtype="str") if len(cat) else pd.Series([], dtype="str"),
+            "category": _str_codes(names, cat),
         })
 
     def stages(self, start, dormant_after: float, lost_after: float, until=np.inf) -> pd.DataFrame:
@@ -168,8 +168,8 @@ class Recorder:
         return pd.DataFrame({
             "customer_id": cust[order],
             "date": to_dates(start, time[order]),
-            "from_stage": _str(names[frm[order]]),
-            "to_stage": _str(names[to[order]]),
+            "from_stage": _str_codes(names, frm[order]),
+            "to_stage": _str_codes(names, to[order]),
         })
 
     def contacts(self, start, until=np.inf) -> pd.DataFrame:
@@ -258,6 +258,11 @@ def silence_changes(customer: np.ndarray, time: np.ndarray, dormant_after: float
     # order each customer's changes in time (dormant at t+120 comes before lost at t+365)
     o = np.lexsort((when, cust))
     return cust[o], when[o], frm[o], to[o]
+
+
+def _str_codes(names: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """``names[codes]`` as a string Series (taking from a few strings is faster than converting many)."""
+    return pd.Series(pd.array(list(names), dtype="str").take(codes))
 
 
 def _str(values: np.ndarray) -> pd.Series:

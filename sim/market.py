@@ -164,6 +164,8 @@ class Market:
             # the columns of the transactions table, one row per order, as Python lists;
             # customer index i's orders are rows order_rows[i]:order_rows[i + 1]
             self.order_rows = life.offsets.tolist()
+            self.churn_list = life.churn.tolist()
+            self.direct_channel = len(cfg.channels) + 1      # channel "direct"
             self.order_cols = {
                 "customer": (life.customer + 1).tolist(),
                 "time": life.time.tolist(),
@@ -411,8 +413,10 @@ class Market:
     def textbook_arrivals(self):
         """Textbook customers arrive at their start times (in id order on a tie); each gets a process.
 
-        After starting a customer the arrivals wait for a zero timeout, so the
-        new process runs first; SimPy's queue of events then stays short
+        A customer living ahead of the clock (no strategy) is done at once, so
+        the arrivals wait for their process before starting the next one; a
+        stepwise customer lives on beside the others (a zero timeout lets their
+        process start first). Either way SimPy's queue of events stays short
         instead of holding one start event per customer.
         """
         env = self.env
@@ -423,7 +427,7 @@ class Market:
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.procs[i] = env.process(self.bgnbd_customer(i))
-            yield env.timeout(0)
+            yield self.procs[i] if self.strategy is None else env.timeout(0)
 
     def bgnbd_customer(self, i: int):
         """The textbook customer: BG/NBD purchases and dropout (Fader, Hardie & Lee 2005).
@@ -434,33 +438,34 @@ class Market:
         (:mod:`sim.textbook_life`: rows ``a:b`` of ``self.order_cols``); here the
         customer lives them.
         """
-        env = self.env
-        self.acquired_at[i] = env.now
-        self.channel_of[i] = len(self.cfg.channels) + 1     # "direct"
+        self.acquired_at[i] = self.env.now
+        self.channel_of[i] = self.direct_channel
         self.phase[i] = ALIVE
         self.change(i, CUSTOMER)
         a, b = self.order_rows[i], self.order_rows[i + 1]
-        when = self.order_cols["time"]
         if self.strategy is None:
             # Nobody reacts to a textbook customer's orders while the market runs,
-            # so the customer lives their whole life at once (the same log as the
-            # loop below), without a SimPy event per order.
+            # so the customer lives their whole life at once (the same log as
+            # step by step), without a SimPy event per order.
             self.log_orders(i, a, b)
         else:
-            for k in range(a, b):
-                while env.now < when[k]:
-                    try:
-                        yield env.timeout(when[k] - env.now)
-                    except simpy.Interrupt:                  # an action does not change a textbook life
-                        pass
-                self.log_orders(i, k, k + 1)
-        self.last_buy[i] = when[b - 1]
-        churn = self.lives.churn[i]
+            yield from self.bgnbd_stepwise(i, a, b)
+        churn = self.churn_list[i]
         if churn == churn:                                   # not NaN: left right after the last order
-            self.churn_time[i] = float(churn)
+            self.churn_time[i] = churn
             self.phase[i] = GONE
-            return
-        if self.strategy is not None:                        # alive: wait for the end of the run
+
+    def bgnbd_stepwise(self, i: int, a: int, b: int):
+        """The same life one order at a time, so a strategy sees each order when it happens."""
+        env, when = self.env, self.order_cols["time"]
+        for k in range(a, b):
+            while env.now < when[k]:
+                try:
+                    yield env.timeout(when[k] - env.now)
+                except simpy.Interrupt:                      # an action does not change a textbook life
+                    pass
+            self.log_orders(i, k, k + 1)
+        if math.isnan(self.churn_list[i]):                   # still alive: wait for the end of the run
             while True:
                 try:
                     yield env.timeout(self.end + 1.0 - env.now)
@@ -479,6 +484,7 @@ class Market:
         rec.tx_amount.extend(amount)
         rec.tx_cost.extend(cols["cost"][a:b])
         rec.tx_category.extend(cols["category"][a:b])
+        self.last_buy[i] = cols["time"][b - 1]
 
     # ------------------------------------------------------------------ events of a customer
     def hazard(self, i: int) -> float:

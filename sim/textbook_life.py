@@ -121,7 +121,8 @@ def repeat_orders(t0: np.ndarray, lam_day: np.ndarray, p_dropout: np.ndarray, ga
         t = t0[:, None] + np.cumsum(gaps, axis=1) / lam_day[:, None]
     in_time = t <= end
     coin = u_dropout < p_dropout[:, None]
-    left_before = (np.cumsum(coin, axis=1) - coin) > 0   # the coin said "leave" at an earlier order
+    left_before = np.zeros_like(coin)                    # the coin said "leave" at an earlier order
+    left_before[:, 1:] = np.logical_or.accumulate(coin, axis=1)[:, :-1]
     happens = in_time & ~left_before
     leaves = happens & coin
     done = leaves.any(axis=1) | ~in_time[:, -1]
