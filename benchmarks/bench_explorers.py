@@ -103,11 +103,51 @@ def _ch03_clv():
                    lambda m=m, r=r, h=h: clv_calculator.draw_clv(m, r, 0.1, h)) for m, r, h in params]
 
 
+def _ch04_rfm():
+    from crmlab.explore import rfm
+
+    tx = _data().transactions
+    ends = rfm.month_ends(tx)
+    controls = ((ends[-1], 5, "total"), (ends[len(ends) // 2], 3, "total"), (ends[-1], 9, "mean"), (ends[5], 5, "mean"))
+    return [Update(lambda a=a, b=b, m=m: rfm.rfm_snapshot(tx, a, bins=b, monetary=m),
+                   lambda a=a, b=b, m=m: rfm.draw(tx, a, b, m)) for a, b, m in controls]
+
+
+def _ch05_tiers():
+    from crmlab import tiers, value
+    from crmlab.explore import tiers as tiers_explore
+
+    data = _data()
+    features = tiers.five_tier(data.transactions)
+    serve = tiers_explore.cost_to_serve(data.transactions, data.service, per_ticket=15.0)
+    profit = value.customer_profit(data.transactions, cost_to_serve=serve)["profit"]
+    controls = (((40, 100), (19, 32)), ((20, 60), (25, 40)), ((60, 200), (10, 20)))
+    return [Update(lambda c=c, a=a: tiers_explore.tier_shares(features, profit, {"cycle": c, "amount": a},
+                                                              baseline=features["tier"]),
+                   lambda c=c, a=a: tiers_explore.draw(features, profit, c, a, features["tier"])) for c, a in controls]
+
+
+def _ch06_lifecycle():
+    from crmlab import lifecycle
+    from crmlab.explore import lifecycle as lifecycle_explore
+
+    tx = _data().transactions
+    cohorts, pooled = lifecycle.cohort_table(tx), lifecycle.retention_curve(tx)
+    controls = ((90, cohorts.index[0]), (180, cohorts.index[12]), (330, cohorts.index[-1]))
+    return [Update(lambda d=d, c=c: lifecycle_explore.lifecycle_view(tx, "2025-06-30", d, c, cohorts=cohorts,
+                                                                     pooled=pooled),
+                   lambda d=d, c=c: lifecycle_explore.draw(tx, "2025-06-30", d, c, cohorts, pooled))
+            for d, c in controls]
+
+
 EXPLORERS: list[Explorer] = [
     Explorer("00 market sandbox (grid look-up)", _ch00_market),
     Explorer("01 retention economics", _ch01_economics),
     Explorer("02 composition", _ch02_composition),
     Explorer("03 CLV calculator", _ch03_clv),
+    Explorer("04 RFM at a date", _ch04_rfm),
+    Explorer("05 tier cut-offs", _ch05_tiers),
+    Explorer("06 lifecycle threshold + cohort", _ch06_lifecycle),
 ]
 
 
