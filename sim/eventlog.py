@@ -236,7 +236,11 @@ def silence_changes(customer: np.ndarray, time: np.ndarray, dormant_after: float
     ([120.0, 200.0, 320.0, 565.0], ['dormant', 'customer', 'dormant', 'lost'])
     """
     CUSTOMER, DORMANT, LOST = STAGES.index("customer"), STAGES.index("dormant"), STAGES.index("lost")
-    order = np.lexsort((time, customer))
+    step = np.diff(customer)
+    if np.all(step >= 0) and np.all(np.diff(time)[step == 0] >= 0):
+        order = np.arange(len(customer))         # already by customer, then time (no sort needed)
+    else:
+        order = np.lexsort((time, customer))
     c, t = customer[order], time[order]
     nxt = np.full(len(t), np.inf)
     same = c[1:] == c[:-1]

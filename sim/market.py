@@ -161,18 +161,18 @@ class Market:
         if cfg.kind == "textbook":                   # every order and dropout, drawn ahead (textbook_life)
             life = self.lives = draw_lives(self.seed, self.lam_week / 7.0, self.p_dropout, self.nu, cfg.p,
                                            self.start_time, self.end, self.cum_weights)
-            # the columns of the transactions table, one row per order, as Python lists;
-            # customer index i's orders are rows order_rows[i]:order_rows[i + 1]
+            # the columns of the transactions table, one row per order, as Python lists
+            # (order_customer, order_time, …); customer index i's orders are rows
+            # order_rows[i]:order_rows[i + 1]
+            self.order_customer = (life.customer + 1).tolist()
+            self.order_time = life.time.tolist()
+            self.order_spend = life.spend.tolist()
+            self.order_cost = (life.spend * (1.0 - self.margin[life.customer])
+                               + self.serve_cost[life.customer]).tolist()
+            self.order_category = life.category.tolist()
             self.order_rows = life.offsets.tolist()
             self.churn_list = life.churn.tolist()
             self.direct_channel = len(cfg.channels) + 1      # channel "direct"
-            self.order_cols = {
-                "customer": (life.customer + 1).tolist(),
-                "time": life.time.tolist(),
-                "spend": life.spend.tolist(),
-                "cost": (life.spend * (1.0 - self.margin[life.customer]) + self.serve_cost[life.customer]).tolist(),
-                "category": life.category.tolist(),
-            }
         else:
             self.life = FirstBlocks(self.seed, streams.LIFE, n, gamma_shape=cfg.p)
         # per-event lookups are faster on Python lists than on NumPy arrays
@@ -435,7 +435,7 @@ class Market:
         First order now (the start time); then orders at rate λ (Poisson); after
         each repeat order the customer leaves with probability p. The times,
         spends and the dropout were drawn before the run
-        (:mod:`sim.textbook_life`: rows ``a:b`` of ``self.order_cols``); here the
+        (:mod:`sim.textbook_life`: rows ``a:b`` of the ``self.order_*`` columns); here the
         customer lives them.
         """
         self.acquired_at[i] = self.env.now
@@ -457,7 +457,7 @@ class Market:
 
     def bgnbd_stepwise(self, i: int, a: int, b: int):
         """The same life one order at a time, so a strategy sees each order when it happens."""
-        env, when = self.env, self.order_cols["time"]
+        env, when = self.env, self.order_time
         for k in range(a, b):
             while env.now < when[k]:
                 try:
@@ -473,18 +473,21 @@ class Market:
                     pass
 
     def log_orders(self, i: int, a: int, b: int) -> None:
-        """Log the textbook orders in rows ``a:b`` of ``self.order_cols`` (a discount lowers the amount)."""
-        cols, rec = self.order_cols, self.rec
-        amount = cols["spend"][a:b]
+        """Log the textbook orders in rows ``a:b`` of the ``self.order_*`` columns.
+
+        A discount running at the time of an order lowers its amount (not its cost).
+        """
+        rec = self.rec
+        amount = self.order_spend[a:b]
         if self.discount_until[i] > -math.inf:
             off = 1.0 - self.discount_pct[i] / 100.0
-            amount = [x * off if t < self.discount_until[i] else x for x, t in zip(amount, cols["time"][a:b])]
-        rec.tx_customer.extend(cols["customer"][a:b])
-        rec.tx_time.extend(cols["time"][a:b])
-        rec.tx_amount.extend(amount)
-        rec.tx_cost.extend(cols["cost"][a:b])
-        rec.tx_category.extend(cols["category"][a:b])
-        self.last_buy[i] = cols["time"][b - 1]
+            amount = [x * off if t < self.discount_until[i] else x for x, t in zip(amount, self.order_time[a:b])]
+        rec.tx_customer += self.order_customer[a:b]
+        rec.tx_time += self.order_time[a:b]
+        rec.tx_amount += amount
+        rec.tx_cost += self.order_cost[a:b]
+        rec.tx_category += self.order_category[a:b]
+        self.last_buy[i] = self.order_time[b - 1]
 
     # ------------------------------------------------------------------ events of a customer
     def hazard(self, i: int) -> float:
