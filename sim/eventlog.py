@@ -249,19 +249,17 @@ def silence_changes(customer: np.ndarray, time: np.ndarray, dormant_after: float
     dormant = gap > dormant_after
     lost = gap > lost_after
     back = dormant & np.isfinite(nxt)
-    parts = [
-        (c[dormant], t[dormant] + dormant_after, CUSTOMER, DORMANT),
-        (c[lost], t[lost] + lost_after, DORMANT, LOST),
-        (c[back & ~lost], nxt[back & ~lost], DORMANT, CUSTOMER),
-        (c[back & lost], nxt[back & lost], LOST, CUSTOMER),
-    ]
-    cust = np.concatenate([p[0] for p in parts])
-    when = np.concatenate([p[1] for p in parts])
-    frm = np.concatenate([np.full(len(p[0]), p[2], dtype="int64") for p in parts])
-    to = np.concatenate([np.full(len(p[0]), p[3], dtype="int64") for p in parts])
-    # order each customer's changes in time (dormant at t+120 comes before lost at t+365)
-    o = np.lexsort((when, cust))
-    return cust[o], when[o], frm[o], to[o]
+    # After an order the changes come in this time order: dormant at t + dormant_after,
+    # lost at t + lost_after (>= dormant_after), back at the next order — all before
+    # any change after that next order. So one slot each per order, read row by row,
+    # is already each customer's changes in time order.
+    happens = np.column_stack([dormant, lost, back])
+    when = np.column_stack([t + dormant_after, t + lost_after, nxt])[happens]
+    frm = np.column_stack([np.full(len(t), CUSTOMER), np.full(len(t), DORMANT),
+                           np.where(lost, LOST, DORMANT)]).astype("int64")[happens]
+    to = np.broadcast_to(np.array([DORMANT, LOST, CUSTOMER], dtype="int64"), happens.shape)[happens]
+    cust = np.broadcast_to(c[:, None], happens.shape)[happens]
+    return cust, when, frm, to
 
 
 def _str_codes(names: np.ndarray, codes: np.ndarray) -> pd.Series:
