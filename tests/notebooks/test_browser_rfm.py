@@ -102,6 +102,7 @@ def test_browser_run_all_and_move_slider(jupyterlab):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "browser_rfm_failure.png").unlink(missing_ok=True)   # only a failure of this run leaves one
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
