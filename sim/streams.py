@@ -38,7 +38,7 @@ __all__ = ["PROFILES", "TRAITS", "FUNNEL", "LIFE", "ACTIONS", "population_rng", 
 PROFILES = 1   # names, cities, birth dates (whole population, vectorised)
 TRAITS = 2     # latent draws per customer (whole population, vectorised)
 FUNNEL = 3     # acquisition: reach times, channels, conversions (vectorised)
-LIFE = 4       # one stream per customer: purchases, tickets, surveys, referrals
+LIFE = 4       # one stream per customer: purchases, tickets, surveys, referrals (textbook: sim.textbook_life)
 ACTIONS = 5    # one stream per customer: responses to strategy actions
 
 FIRST = 12
