@@ -47,7 +47,7 @@ __all__ = ["FIRST", "BLOCK", "CHUNK", "Lives", "repeat_orders", "draw_lives"]
 
 FIRST = 16        # repeat orders drawn for everybody at once (about 97% of lives end within them)
 BLOCK = 64        # repeat orders per block of a customer's own generator after that
-CHUNK = 65_536    # customers per slice of the population matrices (bounds memory)
+CHUNK = 16_384    # customers per slice of the population matrices (bounds memory)
 
 
 @dataclass
@@ -119,13 +119,13 @@ def repeat_orders(t0: np.ndarray, lam_day: np.ndarray, p_dropout: np.ndarray, ga
     """
     with np.errstate(divide="ignore"):              # λ = 0 (underflow): never buys again
         t = t0[:, None] + np.cumsum(gaps, axis=1) / lam_day[:, None]
-    in_time = t <= end
-    coin = u_dropout < p_dropout[:, None]
-    left_before = np.zeros_like(coin)                    # the coin said "leave" at an earlier order
-    left_before[:, 1:] = np.logical_or.accumulate(coin, axis=1)[:, :-1]
-    happens = in_time & ~left_before
-    leaves = happens & coin
-    done = leaves.any(axis=1) | ~in_time[:, -1]
+    k = gaps.shape[1]
+    coin = u_dropout < p_dropout[:, None]              # the coin says "leave" after this order
+    first_leave = np.where(coin.any(axis=1), coin.argmax(axis=1), k)   # k: not within these orders
+    col = np.arange(k)
+    happens = (t <= end) & (col <= first_leave[:, None])
+    leaves = happens & (col == first_leave[:, None])
+    done = (first_leave < k) | (t[:, -1] > end)
     return t, happens, leaves, done
 
 
