@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import gc
 import math
+from bisect import bisect_right
 
 import numpy as np
 import pandas as pd
@@ -228,12 +229,8 @@ class Market:
         if now < self.discount_until[i]:
             amount = gross * (1.0 - self.discount_pct[i] / 100.0)
         cat = 0
-        if len(self.cum_weights) > 1:
-            u = s.uniform()
-            for w in self.cum_weights:
-                if u < w:
-                    break
-                cat += 1
+        if len(self.cum_weights) > 1:                       # category: first cumulative weight above u
+            cat = bisect_right(self.cum_weights, s.uniform())
         rec = self.rec
         rec.tx_customer.append(i + 1)
         rec.tx_time.append(now)

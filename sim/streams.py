@@ -98,8 +98,12 @@ class CustomerStream:
         return self._u[self._i - 1]
 
     def exponential(self) -> float:
-        """An Exponential(1) number (divide by a rate to get a waiting time)."""
-        return -log1p(-self.uniform())
+        """An Exponential(1) number (divide by a rate to get a waiting time): −log(1 − U)."""
+        if self._i >= len(self._u):                  # the next uniform, as in uniform()
+            self._u = self._generator().random(BLOCK).tolist()
+            self._i = 0
+        self._i += 1
+        return -log1p(-self._u[self._i - 1])
 
     def normal(self) -> float:
         """A standard normal number."""
