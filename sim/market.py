@@ -592,7 +592,8 @@ class Market:
         responded = False
         if isinstance(action, WinBack):
             cost, campaign = cfg.winback_cost, "winback"
-            if u < cfg.winback_success and self.label(i) == DORMANT:
+            # a textbook (BG/NBD) customer who has left never comes back
+            if u < cfg.winback_success and self.label(i) == DORMANT and not (phase == GONE and cfg.kind == "textbook"):
                 responded = True
                 if phase == GONE:                            # back in the market
                     self.contact(i, campaign, cost, responded)

@@ -93,3 +93,19 @@ def test_functional_textbook_discount_lowers_amounts_stepwise():
     assert window.sum() > 0 and (~window).sum() > 0
     assert np.allclose(b.loc[window, "amount"], 0.5 * a.loc[window, "amount"])
     assert np.array_equal(b.loc[~window, "amount"], a.loc[~window, "amount"])
+
+
+def test_functional_textbook_win_back_never_revives_a_customer_who_left():
+    """In the textbook (BG/NBD) world a customer who left is gone for good: win-backs are
+    logged with their cost, but none of a truly churned customer's is 'responded', and
+    the orders are the same as without the strategy."""
+    cfg = sim.scenario("textbook", winback_success=1.0)
+    base = sim.simulate(cfg, customers=400, years=2, seed=2)
+    log = sim.simulate(cfg, customers=400, years=2, seed=2, strategy=sim.strategies.WinBackDormant())
+    wb = log.contacts[log.contacts["campaign"] == "winback"]
+    churn = log.truth.set_index("customer_id")["churn_date"]
+    gone = wb["date"].to_numpy() > churn.reindex(wb["customer_id"]).to_numpy()
+    assert gone.sum() > 0 and not wb.loc[gone, "responded"].any()
+    assert (wb["cost"] == cfg.winback_cost).all()
+    # the win-backs to still-alive dormant customers bring an order each (winback_success = 1)
+    assert len(log.transactions) == len(base.transactions) + int(wb.loc[~gone, "responded"].sum())
