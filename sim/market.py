@@ -44,7 +44,9 @@ leaves unhappy (s < ``dissatisfied_below``) warns ``dissatisfied_reach``
 targets, whose conversion is then multiplied by ``deterred_conversion_multiplier``.
 
 The ``textbook`` scenario replaces steps 1–4 with the exact BG/NBD process
-(:meth:`Market.bgnbd_customer`).
+(:meth:`Market.bgnbd_customer`); each customer's orders and dropout are drawn
+before the run as arrays (:mod:`sim.textbook_life`), and the customer's process
+lives them — all at once, or one order per SimPy event when a strategy watches.
 
 Times inside SimPy are days since ``config.start``.
 """
