@@ -155,14 +155,14 @@ def draw_lives(seed: int, lam_day: np.ndarray, p_dropout: np.ndarray, nu: np.nda
     parts: list = []                                  # (customer, time, spend, category) of orders
     churn = np.full(n, np.nan)
 
-    def keep(ids, times, happens, spend, u_cat, leaves, t):
-        """Log the orders that happen (row-major: by customer, then in time order) and the churn."""
+    def keep(ids, times, happens, leaves, spend, u_cat):
+        """Keep the orders that happen (row-major: by customer, then in time order) and the churn."""
         rows = np.broadcast_to(ids[:, None], happens.shape)[happens]
         cat = (np.minimum(np.searchsorted(cum_w, u_cat[happens], side="right"), len(cum_w) - 1)
                if u_cat is not None else np.zeros(len(rows), dtype=np.int64))
         parts.append((rows, times[happens], spend[happens] / nu[rows], cat))
         left = leaves.any(axis=1)
-        churn[ids[left]] = t[left, np.argmax(leaves[left], axis=1)]
+        churn[ids[left]] = times[left, np.argmax(leaves[left], axis=1)]
 
     # 1. the first FIRST repeat orders of everybody: rows of population matrices
     gen = [streams.population_rng(seed, streams.LIFE, part) for part in (11, 12, 13, 14)]
@@ -175,9 +175,9 @@ def draw_lives(seed: int, lam_day: np.ndarray, p_dropout: np.ndarray, nu: np.nda
         spend = gen[2].standard_gamma(spend_shape, (m, FIRST + 1))            # column 0: the first order
         u_cat = gen[3].random((m, FIRST + 1)) if len(cum_w) > 1 else None
         t, happens, leaves, done = repeat_orders(start[ids], lam_day[ids], p_dropout[ids], gaps, u_drop, end)
-        first = np.ones((m, 1), dtype=bool)
+        first = np.ones((m, 1), dtype=bool)           # the first order, at the start, always happens
         keep(ids, np.concatenate([start[ids, None], t], axis=1), np.concatenate([first, happens], axis=1),
-             spend, u_cat, np.concatenate([~first, leaves], axis=1), np.concatenate([start[ids, None], t], axis=1))
+             np.concatenate([~first, leaves], axis=1), spend, u_cat)
         pending.append(ids[~done])
         t_pending.append(t[~done, -1])
 
@@ -191,13 +191,13 @@ def draw_lives(seed: int, lam_day: np.ndarray, p_dropout: np.ndarray, nu: np.nda
             if rng is None:
                 rng = own[i] = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(streams.LIFE, i + 1)))
             u = rng.random((3, BLOCK))
-            gaps.append(-np.log1p(-u[0]))
+            gaps.append(-np.log1p(-u[0]))               # Exponential(1) = −log(1 − U)
             u_drop.append(u[1])
             u_cat.append(u[2])
             spend.append(rng.standard_gamma(spend_shape, BLOCK))
         t, happens, leaves, done = repeat_orders(t_last, lam_day[ids], p_dropout[ids], np.array(gaps),
                                                  np.array(u_drop), end)
-        keep(ids, t, happens, np.array(spend), np.array(u_cat) if len(cum_w) > 1 else None, leaves, t)
+        keep(ids, t, happens, leaves, np.array(spend), np.array(u_cat) if len(cum_w) > 1 else None)
         ids, t_last = ids[~done], t[~done, -1]
 
     customer = np.concatenate([p[0] for p in parts])
