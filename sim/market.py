@@ -450,7 +450,7 @@ class Market:
         else:
             yield from self.bgnbd_stepwise(i, a, b)
         churn = self.churn_list[i]
-        if churn == churn:                                   # not NaN: left right after the last order
+        if not math.isnan(churn):                            # left right after the last order
             self.churn_time[i] = churn
             self.phase[i] = GONE
 
