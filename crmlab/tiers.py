@@ -48,6 +48,33 @@ def _cut3(values: np.ndarray, cuts: tuple[float, float]) -> np.ndarray:
     return np.searchsorted(np.asarray(cuts, dtype=float), values, side="left")
 
 
+def check_cutoffs(cutoffs: dict) -> dict[str, tuple[float, float]]:
+    """Validate explicit cut-offs ``{"cycle": (c1, c2), "amount": (a1, a2)}`` (each pair increasing)."""
+    cuts = {}
+    for key in ("cycle", "amount"):
+        if key not in cutoffs:
+            raise CRMDataError("cutoffs", f"missing key {key!r}", detail=f"got {cutoffs!r}")
+        pair = tuple(float(x) for x in cutoffs[key])
+        if len(pair) != 2 or not pair[0] <= pair[1]:
+            raise CRMDataError("cutoffs", f"{key} needs two increasing cut-offs", detail=f"got {cutoffs[key]!r}")
+        cuts[key] = pair
+    return cuts
+
+
+def classify(cycle: np.ndarray, amount: np.ndarray, cuts: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cycle class, amount class and tier for each customer, from validated cut-offs.
+
+    A value equal to a cut-off belongs to the lower class; the tier is looked
+    up in the 3×3 grid :data:`TIER_GRID` (amount row × cycle column).
+    """
+    ci = _cut3(np.asarray(cycle, dtype=float), cuts["cycle"])
+    ai = _cut3(np.asarray(amount, dtype=float), cuts["amount"])
+    grid = np.empty((3, 3), dtype=object)
+    for (a_cls, c_cls), tier in TIER_GRID.items():
+        grid[list(_AMOUNT).index(a_cls), list(_CYCLE).index(c_cls)] = tier
+    return _CYCLE[ci].astype(str), _AMOUNT[ai].astype(str), grid[ai, ci].astype(str)
+
+
 def five_tier(
     tx: pd.DataFrame,
     cutoffs: dict | None = None,
@@ -121,26 +148,15 @@ def five_tier(
         cuts = {"cycle": tuple(float(x) for x in np.quantile(finite, [1 / 3, 2 / 3], method="inverted_cdf")),
                 "amount": tuple(float(x) for x in np.quantile(avg_amount, [1 / 3, 2 / 3], method="inverted_cdf"))}
     else:
-        cuts = {}
-        for key in ("cycle", "amount"):
-            if key not in cutoffs:
-                raise CRMDataError("cutoffs", f"missing key {key!r}", detail=f"got {cutoffs!r}")
-            pair = tuple(float(x) for x in cutoffs[key])
-            if len(pair) != 2 or not pair[0] <= pair[1]:
-                raise CRMDataError("cutoffs", f"{key} needs two increasing cut-offs", detail=f"got {cutoffs[key]!r}")
-            cuts[key] = pair
-    ci = _cut3(cycle, cuts["cycle"])
-    ai = _cut3(avg_amount, cuts["amount"])
-    grid = np.empty((3, 3), dtype=object)
-    for (a_cls, c_cls), tier in TIER_GRID.items():
-        grid[list(_AMOUNT).index(a_cls), list(_CYCLE).index(c_cls)] = tier
+        cuts = check_cutoffs(cutoffs)
+    cycle_class, amount_class, tier = classify(cycle, avg_amount, cuts)
     out = pd.DataFrame({
         "orders": n.to_numpy(dtype=np.int64),
         "cycle": cycle,
         "amount": avg_amount,
-        "cycle_class": _CYCLE[ci].astype(str),
-        "amount_class": _AMOUNT[ai].astype(str),
-        "tier": grid[ai, ci].astype(str),
+        "cycle_class": cycle_class,
+        "amount_class": amount_class,
+        "tier": tier,
     }, index=n.index)
     out.attrs["cutoffs"] = cuts
     return out

@@ -111,29 +111,13 @@ def retier(features: pd.DataFrame, cutoffs: dict) -> pd.DataFrame:
     >>> retier(f, {"cycle": (10, 60), "amount": (20, 50)})["tier"].tolist()
     ['platinum', 'optimize']
     """
-    cuts = {}
-    for key in ("cycle", "amount"):
-        if key not in cutoffs:
-            raise CRMDataError("cutoffs", f"missing key {key!r}", detail=f"got {cutoffs!r}")
-        pair = tuple(float(x) for x in cutoffs[key])
-        if len(pair) != 2 or not pair[0] <= pair[1]:
-            raise CRMDataError("cutoffs", f"{key} needs two increasing cut-offs", detail=f"got {cutoffs[key]!r}")
-        cuts[key] = pair
+    cuts = tiers.check_cutoffs(cutoffs)
     for col in ("cycle", "amount"):
         if col not in features.columns:
             raise CRMDataError(col, "missing column (pass the output of tiers.five_tier)",
                                detail=f"columns present: {list(features.columns)}")
-    ci = np.searchsorted(cuts["cycle"], features["cycle"].to_numpy(dtype=float), side="left")
-    ai = np.searchsorted(cuts["amount"], features["amount"].to_numpy(dtype=float), side="left")
-    cycle_names = np.array(["short", "medium", "long"], dtype=object)
-    amount_names = np.array(["small", "medium", "large"], dtype=object)
-    grid = np.empty((3, 3), dtype=object)
-    for (a_cls, c_cls), tier in tiers.TIER_GRID.items():
-        grid[list(amount_names).index(a_cls), list(cycle_names).index(c_cls)] = tier
     out = features.copy()
-    out["cycle_class"] = cycle_names[ci].astype(str)
-    out["amount_class"] = amount_names[ai].astype(str)
-    out["tier"] = grid[ai, ci].astype(str)
+    out["cycle_class"], out["amount_class"], out["tier"] = tiers.classify(features["cycle"], features["amount"], cuts)
     out.attrs["cutoffs"] = cuts
     return out
 
