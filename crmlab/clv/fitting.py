@@ -21,7 +21,10 @@ on real data:
 """
 from __future__ import annotations
 
+import abc
+
 import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
@@ -140,7 +143,7 @@ class Rows:
         return self.x.size
 
 
-class FittedModel:
+class FittedModel(abc.ABC):
     """Base class: parameters fitted by maximum likelihood on the log scale.
 
     Subclasses set ``PARAM_NAMES`` and implement ``_loglik_and_grad(params, data)``
@@ -159,9 +162,10 @@ class FittedModel:
         self.covariance: pd.DataFrame | None = None
         self.freq: str | None = None    # time unit of the summary it was fitted on, if known
 
-    # -- to be provided by each model --------------------------------------
+    # -- provided by each model ---------------------------------------------
+    @abc.abstractmethod
     def _loglik_and_grad(self, params: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """Per-row log-likelihood and its gradient with respect to the log-parameters."""
 
     # -- shared ------------------------------------------------------------
     def _is_fitted(self) -> None:
