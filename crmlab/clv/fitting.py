@@ -22,7 +22,6 @@ on real data:
 from __future__ import annotations
 
 import abc
-
 import warnings
 
 import numpy as np
