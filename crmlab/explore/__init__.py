@@ -8,29 +8,39 @@ browser:
    out, no plotting, no widgets; the tests call it directly and
    ``benchmarks/bench_explorers.py`` times it (each update must take < 100 ms on
    the classroom dataset);
-2. a **thin widget layer**: a ``draw(...)`` function that calls the compute
-   function and draws one matplotlib figure, and a ``..._explorer(...)`` function
-   that wires ipywidgets controls to ``draw`` with :func:`explorer`.
+2. a **thin widget layer**: a ``draw(..., fig=None)`` function that calls the
+   compute function and draws one matplotlib figure, and a ``..._explorer(...)``
+   function that wires ipywidgets controls to ``draw`` with :func:`explorer`.
 
 In a notebook the cell is one line::
 
     from crmlab.explore import economics
     economics.profit_explorer()
 
-Figures are shown with ``plt.show()`` inside the widget's Output area (never
-``%matplotlib widget``) and closed afterwards, so a long session does not pile
-up open figures.
+Why one figure per explorer: building a new figure and letting the inline
+backend show it (PNG with a tight bounding box) took 170–370 ms per update on the
+classroom dataset, far over the 100 ms budget. So an explorer makes **one**
+figure when its cell runs, with a fixed layout (``subplots_adjust``, no tight or
+constrained layout); each time a control moves, ``draw`` clears and redraws that
+figure, the explorer renders it to PNG at a fixed dpi and puts the bytes into an
+``ipywidgets.Image``. Never ``%matplotlib widget``. Called on its own (no
+``fig``), a ``draw`` function makes a pyplot figure, shows it inline and closes
+it, so a long session does not pile up open figures.
 """
 from __future__ import annotations
 
+import io
 from typing import Callable
 
 import matplotlib.pyplot as plt
+import numpy as np
 
-__all__ = ["explorer", "show", "FIGSIZE", "projector_style"]
+__all__ = ["explorer", "show", "figure", "render_png", "FIGSIZE", "DPI", "projector_style"]
 
 #: figure size (inches) of an explorer's figure: wide enough for a projector
 FIGSIZE = (10, 4.6)
+#: resolution of an explorer's PNG: 10 × 4.6 inches → 1000 × 460 pixels
+DPI = 100
 
 
 def projector_style() -> dict:
@@ -40,23 +50,80 @@ def projector_style() -> dict:
     """
     return {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13,
             "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 11,
-            "axes.spines.top": False, "axes.spines.right": False}
+            "axes.spines.top": False, "axes.spines.right": False,
+            "axes.titley": 1.0}   # a fixed title height: matplotlib's automatic placement costs ~20 ms per axes
+
+
+def figure(fig=None, ncols: int = 1):
+    """The figure a ``draw`` function draws on, with ``ncols`` axes side by side.
+
+    Without ``fig``: a new pyplot figure of size :data:`FIGSIZE` (shown and closed
+    by :func:`show`). With ``fig`` (an explorer's own figure): that figure,
+    cleared, with fresh axes. Call it inside ``plt.rc_context(projector_style())``
+    so the axes get the projector fonts.
+
+    Returns
+    -------
+    (Figure, Axes or array of Axes)
+    """
+    if fig is None:
+        return plt.subplots(1, ncols, figsize=FIGSIZE)
+    if len(fig.axes) != ncols:
+        fig.clear()
+        axes = fig.subplots(1, ncols)
+        return fig, axes
+    for ax in fig.axes:
+        _empty(ax)
+    if fig.get_suptitle():
+        fig.suptitle("")
+    return fig, (fig.axes[0] if ncols == 1 else np.array(fig.axes))
+
+
+def _empty(ax) -> None:
+    """Remove what a draw put on ``ax`` but keep the axes and its ticks.
+
+    ``ax.clear()`` would rebuild every tick and label, which costs more than the
+    drawing itself; the same ``draw`` redraws the same kinds of things each time,
+    so it sets the titles, labels, ticks and limits again.
+    """
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.images, *ax.collections]:
+        artist.remove()
+    ax.containers.clear()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    ax.relim()
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)   # colours start again from the first
 
 
 def show(fig) -> None:
-    """Show a figure (inline in Jupyter) and close it."""
+    """Show a pyplot figure inline and close it.
+
+    An explorer's own figure (not managed by pyplot) is left alone: the explorer
+    renders it into its image after ``draw`` returns.
+    """
+    if fig.canvas.manager is None:
+        return
     plt.show()
     plt.close(fig)
 
 
+def render_png(fig) -> bytes:
+    """The figure as PNG bytes at :data:`DPI` (no tight bounding box: the layout is fixed)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
 def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", columns: int = 3):
-    """Wire ipywidgets controls to a draw function.
+    """Wire ipywidgets controls to a draw function and one persistent figure.
 
     Parameters
     ----------
     draw : callable
-        Called with one keyword argument per control, every time a control moves;
-        it draws and shows one figure (and may print a short line).
+        Called as ``draw(fig=fig, **values)`` with one keyword argument per
+        control, every time a control moves; it redraws ``fig`` (see
+        :func:`figure`) and calls :func:`show`.
     controls : dict
         Keyword name → ipywidgets control (slider, dropdown, ...).
     title : str
@@ -67,12 +134,36 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
     Returns
     -------
     ipywidgets.VBox
-        Title, controls and the output area; display it (last line of a cell).
+        Title, rows of controls, and last an Output area holding the figure's
+        ``ipywidgets.Image`` (an error while drawing is shown there too); display
+        it (last line of a cell). ``box.figure`` is the explorer's figure,
+        ``box.image`` its image widget and ``box.controls`` the ``controls`` dict.
     """
     import ipywidgets as widgets
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)   # not pyplot's: never auto-shown, freed with the widget
+    FigureCanvasAgg(fig)
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+    shown = {"output_type": "display_data", "metadata": {},
+             "data": {"text/plain": "explorer figure",
+                      "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                                   "model_id": image.model_id}}}
+    out = widgets.Output()
+
+    def update(change=None) -> None:
+        out.outputs = (shown,)   # drop an error shown by the previous update
+        with out, plt.rc_context(projector_style()):
+            draw(fig=fig, **{name: c.value for name, c in controls.items()})
+            image.value = render_png(fig)
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
     items = list(controls.values())
     rows = [widgets.HBox(items[i:i + columns]) for i in range(0, len(items), columns)]
-    out = widgets.interactive_output(draw, controls)
     parts = ([widgets.HTML(f"<b>{title}</b>")] if title else []) + rows + [out]
-    return widgets.VBox(parts)
+    box = widgets.VBox(parts)
+    box.figure, box.image, box.controls = fig, image, controls
+    return box

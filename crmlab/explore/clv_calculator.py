@@ -49,17 +49,21 @@ def clv_terms(margin: float, retention: float, discount: float, horizon: int) ->
     return out
 
 
-def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.10, horizon: int = 10) -> None:
-    """Bars: each year's term; line: running total; dashed: the infinite-horizon CLV."""
+def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.10, horizon: int = 10, *, fig=None) -> None:
+    """Bars: each year's term; line: running total; dashed: the infinite-horizon CLV.
+
+    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import FIGSIZE, projector_style, show
+    from crmlab.explore import figure, projector_style, show
 
     terms = clv_terms(margin, retention, discount, horizon)
     total = terms["cumulative"].iloc[-1]
     infinite = value.retention_clv(margin, retention, discount) if retention < 1 + discount else None
     with plt.rc_context(projector_style()):
-        fig, ax = plt.subplots(figsize=FIGSIZE)
+        fig, ax = figure(fig)
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.9)   # fixed: tight_layout costs ~0.1 s
         ax.bar(terms.index, terms["term"], color="#1565c0", alpha=0.8, label="term  m·r^t/(1+d)^t")
         ax.plot(terms.index, terms["cumulative"], color="#ef6c00", marker="o", lw=2.5, label="running total")
         if infinite is not None:
@@ -69,7 +73,6 @@ def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.
                      f"d = {discount:.0%})")   # \\$: a plain $ pair would start matplotlib's math mode
         ax.set_xticks(terms.index if horizon <= 20 else terms.index[::5])
         ax.legend(loc="center right")
-        fig.tight_layout()
         show(fig)
 
 

@@ -93,20 +93,23 @@ class CompositionViews:
         return out
 
 
-def draw_composition(views: CompositionViews, dimension: str = "acquisition channel") -> None:
-    """Grouped bars of the two shares of one dimension."""
+def draw_composition(views: CompositionViews, dimension: str = "acquisition channel", *, fig=None) -> None:
+    """Grouped bars of the two shares of one dimension.
+
+    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import FIGSIZE, projector_style, show
+    from crmlab.explore import figure, projector_style, show
 
     shares = views.shares(dimension)
     with plt.rc_context(projector_style()):
-        fig, ax = plt.subplots(figsize=FIGSIZE)
+        fig, ax = figure(fig)
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9)   # fixed: tight_layout costs ~0.1 s
         shares.plot.bar(ax=ax, rot=0, color=["#90caf9", "#1565c0"], width=0.75)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.set(title=f"Composition by {dimension} ({views.customers:,} customers)", xlabel=dimension, ylabel="share")
         ax.legend(loc="upper right")
-        fig.tight_layout()
         show(fig)
 
 
@@ -119,7 +122,7 @@ def composition_explorer(views: CompositionViews):
     controls = {"dimension": widgets.Dropdown(options=views.dimensions, value=views.dimensions[0],
                                               description="dimension")}
 
-    def draw(dimension):
-        draw_composition(views, dimension)
+    def draw(dimension, fig):
+        draw_composition(views, dimension, fig=fig)
 
     return explorer(draw, controls, title="Who are our customers, and who brings the revenue?")

@@ -135,18 +135,22 @@ def retention_uplift(retention: float, acquisition_cost: float, *, points: float
 
 
 def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referral_rate: float = 0.0,
-                *, margin: float = 100.0, new_per_year: float = 1000.0, years: int = 10) -> None:
-    """Draw customers and yearly profit for a retention rate and 5 points less (the widget's figure)."""
+                *, margin: float = 100.0, new_per_year: float = 1000.0, years: int = 10, fig=None) -> None:
+    """Draw customers and yearly profit for a retention rate and 5 points less (the widget's figure).
+
+    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import FIGSIZE, projector_style, show
+    from crmlab.explore import figure, projector_style, show
 
     now = profit_over_time(retention, acquisition_cost, margin=margin, new_per_year=new_per_year,
                            years=years, referral_rate=referral_rate)
     lower = profit_over_time(max(retention - 0.05, 0.0), acquisition_cost, margin=margin,
                              new_per_year=new_per_year, years=years, referral_rate=referral_rate)
     with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=FIGSIZE)
+        fig, (ax1, ax2) = figure(fig, 2)
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.82, wspace=0.25)  # fixed, room for suptitle
         ax1.plot(now.index, now["customers"], marker="o", lw=2.5, label=f"retention {retention:.0%}")
         ax1.plot(lower.index, lower["customers"], ls="--", lw=2, color="grey",
                  label=f"retention {max(retention - 0.05, 0):.0%}")
@@ -162,7 +166,6 @@ def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referr
         last, last_lower = now["profit"].iloc[-1], lower["profit"].iloc[-1]
         if last_lower > 0:
             fig.suptitle(f"Year {years}: 5 points more retention = {last / last_lower - 1:+.0%} profit", fontsize=15)
-        fig.tight_layout()
         show(fig)
 
 
@@ -184,9 +187,9 @@ def profit_explorer(margin: float = 100.0, new_per_year: float = 1000.0, years: 
                                              continuous_update=False),
     }
 
-    def draw(retention, acquisition_cost, referral_rate):
+    def draw(retention, acquisition_cost, referral_rate, fig):
         draw_profit(retention, acquisition_cost, referral_rate, margin=margin,
-                    new_per_year=new_per_year, years=years)
+                    new_per_year=new_per_year, years=years, fig=fig)
 
     return explorer(draw, controls, title=f"A firm buying {new_per_year:,.0f} customers a year, "
                                           f"margin ${margin:,.0f} per customer per year")

@@ -28,7 +28,7 @@ from crmlab import lifecycle
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 from crmlab import explore as _explore
-from crmlab.explore import FIGSIZE, explorer, projector_style
+from crmlab.explore import explorer, projector_style
 
 __all__ = ["value_by_stage", "lifecycle_view", "draw", "lifecycle_explorer"]
 
@@ -150,14 +150,18 @@ def lifecycle_view(
 _STAGE_COLOURS = {"new": "#64b5f6", "active": "#2e7d32", "dormant": "#f9a825", "lost": "#c62828"}
 
 
-def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFrame, pooled: pd.Series) -> None:
-    """Stage counts (with the win-back rate) and the chosen cohort's curve, then show."""
+def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFrame, pooled: pd.Series,
+         *, fig=None) -> None:
+    """Stage counts (with the win-back rate) and the chosen cohort's curve, then show.
+
+    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    """
     import matplotlib.pyplot as plt
 
     view = lifecycle_view(tx, at, dormant_after, cohort, cohorts=cohorts, pooled=pooled)
     counts, wb = view["counts"], view["winback"]
     with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=FIGSIZE)
+        fig, (ax1, ax2) = _explore.figure(fig, 2)
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.88, wspace=0.3)
         x = np.arange(len(counts))
         ax1.bar(x, counts.to_numpy(), color=[_STAGE_COLOURS[s] for s in counts.index])
@@ -202,6 +206,6 @@ def lifecycle_explorer(tx: pd.DataFrame, at, *, date: str = "date"):
     sizes = lifecycle.cohort_table(t, date=date, order_id=None, normalize=False)[0]
     menu = widgets.Dropdown(options=[(f"{p} ({int(n)} customers)", str(p)) for p, n in sizes.items()],
                             value=str(cohorts.index[0]), description="cohort")
-    return explorer(lambda dormant_after, cohort: draw(t, at, dormant_after, cohort, cohorts, pooled),
+    return explorer(lambda dormant_after, cohort, fig: draw(t, at, dormant_after, cohort, cohorts, pooled, fig=fig),
                     {"dormant_after": threshold, "cohort": menu},
                     title="Move the dormancy threshold; pick an acquisition month")

@@ -139,19 +139,22 @@ def draw_stage_counts(counts: pd.DataFrame, title: str = "People in each stage",
     return ax
 
 
-def draw_market(runs: MarketRuns, reach: float, dropout: float, referrals: float) -> None:
-    """The explorer's figure for one run of the grid (a look-up and a stacked-area plot)."""
+def draw_market(runs: MarketRuns, reach: float, dropout: float, referrals: float, *, fig=None) -> None:
+    """The explorer's figure for one run of the grid (a look-up and a stacked-area plot).
+
+    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import FIGSIZE, projector_style, show
+    from crmlab.explore import figure, projector_style, show
 
     counts = runs.counts(reach, dropout, referrals)
     last = counts.iloc[-1]
     with plt.rc_context(projector_style()):
-        fig, ax = plt.subplots(figsize=FIGSIZE)
+        fig, ax = figure(fig)
+        fig.subplots_adjust(left=0.08, right=0.83, bottom=0.13, top=0.9)   # fixed; legend on the right
         draw_stage_counts(counts, ax=ax, title=f"After {runs.years} years: {last['customer']} customers, "
                                                f"{last['dormant']} dormant, {last['lost']} lost")
-        fig.tight_layout()
         show(fig)
 
 
@@ -173,7 +176,7 @@ def market_explorer(runs: MarketRuns | None = None):
                                              continuous_update=False),
     }
 
-    def draw(reach, dropout, referrals):
-        draw_market(runs, reach, dropout, referrals)
+    def draw(reach, dropout, referrals, fig):
+        draw_market(runs, reach, dropout, referrals, fig=fig)
 
     return explorer(draw, controls, title=f"A market of {runs.customers} people (seed {runs.seed})")

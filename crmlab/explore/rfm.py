@@ -32,7 +32,7 @@ from crmlab import rfm
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive, check_probability
 from crmlab import explore as _explore
-from crmlab.explore import FIGSIZE, explorer, projector_style
+from crmlab.explore import explorer, projector_style
 
 __all__ = ["rfm_snapshot", "simulate_mailing", "cell_results", "plan_rollout", "rollout_outcome",
            "month_ends", "draw", "rfm_explorer"]
@@ -313,11 +313,13 @@ def month_ends(tx: pd.DataFrame, *, date: str = "date", skip_months: int = 3) ->
     return ends
 
 
-def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", currency: str = "$") -> None:
+def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", currency: str = "$", *, fig=None) -> None:
     """Customers per (R, F) square, and each R score's share of customers and of money; then show.
 
     The squares are coloured and labelled by their number of customers (no
     colour bar: the numbers are printed, and every extra axis costs render time).
+
+    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
     """
     import matplotlib.pyplot as plt
 
@@ -325,7 +327,7 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", curren
     grid, by_r = snap["grid"], snap["by_r"]
     counts = grid.to_numpy()
     with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=FIGSIZE)
+        fig, (ax1, ax2) = _explore.figure(fig, 2)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)  # fixed: tight_layout costs ~0.1 s
         ax1.imshow(counts, origin="lower", cmap="Blues", aspect="auto", vmin=0, vmax=max(int(counts.max()), 1) * 1.3)
         size = 12 if bins <= 6 else 9
@@ -365,6 +367,6 @@ def rfm_explorer(tx: pd.DataFrame, *, date: str = "date", currency: str = "$"):
     monetary = widgets.ToggleButtons(options=[("total", "total"), ("mean per order", "mean")],
                                      value="total", description="monetary",
                                      style={"button_width": "135px"})
-    return explorer(lambda as_of, bins, monetary: draw(t, as_of, bins, monetary, currency),
+    return explorer(lambda as_of, bins, monetary, fig: draw(t, as_of, bins, monetary, currency, fig=fig),
                     {"as_of": as_of, "bins": bins, "monetary": monetary},
                     title="RFM at a date: move the date, the bins and the monetary definition")

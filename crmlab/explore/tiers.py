@@ -32,7 +32,7 @@ from crmlab import tiers
 from crmlab.data import select_transactions
 from crmlab.errors import CRMDataError, check_positive
 from crmlab import explore as _explore
-from crmlab.explore import FIGSIZE, explorer, projector_style
+from crmlab.explore import explorer, projector_style
 
 __all__ = ["cost_to_serve", "retier", "tier_shares", "draw", "tier_explorer"]
 
@@ -190,14 +190,17 @@ _TIER_COLOURS = {"platinum": "#6a1b9a", "gold": "#f9a825", "silver": "#546e7a",
 
 
 def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
-         baseline: pd.Series | None = None, currency: str = "$") -> None:
-    """The 3×3 grid (customers per square) and profit vs customer share per tier, then show."""
+         baseline: pd.Series | None = None, currency: str = "$", *, fig=None) -> None:
+    """The 3×3 grid (customers per square) and profit vs customer share per tier, then show.
+
+    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    """
     import matplotlib.pyplot as plt
 
     res = tier_shares(features, profit, {"cycle": cycle, "amount": amount}, baseline=baseline)
     grid, summary = res["grid"], res["summary"]
     with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=FIGSIZE)
+        fig, (ax1, ax2) = _explore.figure(fig, 2)
         fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.88, wspace=0.35)
         names = {(a, c): t for (a, c), t in tiers.TIER_GRID.items()}
         for i, a in enumerate(grid.index):
@@ -253,6 +256,7 @@ def tier_explorer(tx: pd.DataFrame, profit: pd.Series, *, currency: str = "$"):
                                       description=f"amount ({currency})", continuous_update=False,
                                       readout_format=",.0f", layout=widgets.Layout(width="460px"),
                                       style={"description_width": "110px"})
-    return explorer(lambda cycle, amount: draw(base, profit, tuple(cycle), tuple(amount), base["tier"], currency),
+    return explorer(lambda cycle, amount, fig: draw(base, profit, tuple(cycle), tuple(amount), base["tier"],
+                                                   currency, fig=fig),
                     {"cycle": cycle, "amount": amount}, columns=1,
                     title="Move the cut-offs: who changes tier, and where does the profit go?")

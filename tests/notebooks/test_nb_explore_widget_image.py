@@ -1,0 +1,81 @@
+"""Functional: an explorer keeps ONE figure and answers a control change with new PNG bytes in
+its image widget (the fast update path of crmlab.explore.explorer), without leaking figures,
+and redrawing the kept figure gives exactly the picture a brand-new figure would."""
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+import crmlab.explore
+from crmlab.explore import economics, rfm
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _agg():
+    matplotlib.use("agg")
+
+
+def _tx():
+    return pd.DataFrame({"customer_id": [1, 1, 2, 3, 3, 4],
+                         "amount": [10.0, 30.0, 5.0, 8.0, 12.0, 50.0],
+                         "date": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-02-01", "2024-02-20",
+                                                 "2024-04-02", "2024-04-20"])})
+
+
+def _fresh_png(draw, **values) -> bytes:
+    """What a brand-new explorer figure shows for these control values."""
+    fig = Figure(figsize=crmlab.explore.FIGSIZE, dpi=crmlab.explore.DPI)
+    FigureCanvasAgg(fig)
+    with plt.rc_context(crmlab.explore.projector_style()):
+        draw(fig=fig, **values)
+        return crmlab.explore.render_png(fig)
+
+
+def test_functional_control_change_gives_new_png_on_the_same_figure():
+    open_before = plt.get_fignums()
+    box = rfm.rfm_explorer(_tx())
+    fig, first = box.figure, bytes(box.image.value)
+    assert first.startswith(PNG) and box.image.format == "png"
+    box.controls["bins"].value = 3
+    second = bytes(box.image.value)
+    assert second.startswith(PNG) and second != first
+    assert box.figure is fig and len(fig.axes) == 2          # the same figure, redrawn
+    assert fig.axes[1].get_title() == "4 customers, 3 score levels"
+    assert plt.get_fignums() == open_before                   # no pyplot figure made or left open
+    width, height = int.from_bytes(second[16:20], "big"), int.from_bytes(second[20:24], "big")
+    assert (width, height) == (1000, 460)                     # 10 × 4.6 in at 100 dpi: projector size
+
+
+def test_functional_redrawn_figure_equals_a_fresh_one():
+    tx = _tx()
+    box = rfm.rfm_explorer(tx)
+    for name, value in (("bins", 3), ("monetary", "mean"), ("as_of", box.controls["as_of"].options[1][1]),
+                        ("bins", 4)):
+        box.controls[name].value = value
+    values = {k: c.value for k, c in box.controls.items()}
+    fresh = _fresh_png(lambda fig, as_of, bins, monetary: rfm.draw(tx, as_of, bins, monetary, fig=fig), **values)
+    assert bytes(box.image.value) == fresh
+
+
+def test_functional_redraw_restarts_colours_and_headline():
+    # the second line of a redraw would take the next colour of the cycle if the axes kept it,
+    # and a headline (suptitle) of an earlier update must not stay on the figure
+    box = economics.profit_explorer()
+    box.controls["retention"].value = 0.9
+    assert box.figure.get_suptitle() != ""
+    box.controls["retention"].value = 0.5                     # 45 % keeps profit negative: no headline
+    assert box.figure.get_suptitle() == ""
+    box.controls["acquisition_cost"].value = 100
+    values = {k: c.value for k, c in box.controls.items()}
+    assert bytes(box.image.value) == _fresh_png(lambda fig, **v: economics.draw_profit(**v, fig=fig), **values)
+
+
+def test_unit_draw_without_explorer_figure_shows_and_closes():
+    open_before = plt.get_fignums()
+    rfm.draw(_tx(), pd.Timestamp("2024-04-20"), bins=3)      # a notebook calling draw on its own
+    assert plt.get_fignums() == open_before
+
