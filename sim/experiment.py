@@ -44,7 +44,6 @@ from concurrent.futures import Executor
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = ["kpis", "replication_seed", "run_replications", "run_comparison", "compare", "summarize"]
 
@@ -229,6 +228,8 @@ def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, fl
     if k < 2:
         return mean, float("nan"), float("nan"), float("nan")
     std = float(np.std(values, ddof=1))
+    from scipy import stats   # imported here: scipy.stats costs ~1 s, and `import sim` should not pay it
+
     half = float(stats.t.ppf((1 + confidence) / 2, k - 1)) * std / np.sqrt(k)
     return mean, std, mean - half, mean + half
 
