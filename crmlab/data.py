@@ -208,19 +208,25 @@ def select_transactions(
                                  order_id=order_id, as_of=as_of, _copy=False)
 
 
+def parse_date(name: str, value) -> pd.Timestamp:
+    """Parse one date given as a parameter (``as_of``, ``at`` …), or raise naming it.
+
+    A time-zone-aware date becomes naive wall-clock time, like parsed columns.
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise CRMDataError(name, "unparseable date", detail=f"got {value!r}") from None
+    if ts is pd.NaT:
+        raise CRMDataError(name, "unparseable date", detail=f"got {value!r}")
+    return ts.tz_localize(None) if ts.tz is not None else ts
+
+
 def resolve_as_of(as_of, dates: pd.Series) -> pd.Timestamp:
     """The analysis date: ``as_of`` parsed, or the last date in ``dates`` when ``None``."""
     if as_of is None:
         return pd.Timestamp(dates.max())
-    try:
-        ts = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        raise CRMDataError("as_of", "unparseable date", detail=f"got {as_of!r}") from None
-    if ts is pd.NaT:
-        raise CRMDataError("as_of", "unparseable date", detail=f"got {as_of!r}")
-    if ts.tz is not None:   # dates are compared as naive wall-clock times, like parsed columns
-        ts = ts.tz_localize(None)
-    return ts
+    return parse_date("as_of", as_of)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.data import resolve_as_of, select_transactions
+from crmlab.data import parse_date, resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 
 __all__ = ["STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
@@ -42,16 +42,6 @@ def _thresholds(new_days, dormant_after, lost_after) -> tuple[float, float, floa
         raise CRMDataError("dormant_after", "need new_days ≤ dormant_after < lost_after",
                            detail=f"got new_days={new_days}, dormant_after={dormant_after}, lost_after={lost_after}")
     return n, d, lost
-
-
-def _timestamp(name: str, value) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise CRMDataError(name, "unparseable date", detail=f"got {value!r}") from None
-    if ts is pd.NaT:
-        raise CRMDataError(name, "unparseable date", detail=f"got {value!r}")
-    return ts.tz_localize(None) if ts.tz is not None else ts
 
 
 def _stages(t: pd.DataFrame, at: pd.Timestamp, customer: str, date: str,
@@ -106,7 +96,7 @@ def stage_at(
     ['new', 'active', 'lost']
     """
     n, d, lost = _thresholds(new_days, dormant_after, lost_after)
-    at_ts = _timestamp("at", at)
+    at_ts = parse_date("at", at)
     t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id)
     out = _stages(t, at_ts, customer, date, n, d, lost)
     if len(out) == 0:
@@ -145,7 +135,7 @@ def transition_matrix(
     (1, 1, 2)
     """
     n, d, lost = _thresholds(new_days, dormant_after, lost_after)
-    s, e = _timestamp("start", start), _timestamp("end", end)
+    s, e = parse_date("start", start), parse_date("end", end)
     if not s < e:
         raise CRMDataError("end", "must be after start", detail=f"start={s.date()}, end={e.date()}")
     t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id)
@@ -293,7 +283,7 @@ def winback_rate(
     bad = [s for s in stages if s not in STAGES]
     if bad or not stages:
         raise CRMDataError("stages", f"must be a non-empty subset of {STAGES}", detail=f"got {stages!r}")
-    at_ts = _timestamp("at", at)
+    at_ts = parse_date("at", at)
     w = check_positive("window_days", window_days)
     t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id)
     end = resolve_as_of(observation_end, t[date])
@@ -348,7 +338,7 @@ def value_by_stage(
     [0.0, 40.0]
     """
     n, d, lost = _thresholds(new_days, dormant_after, lost_after)
-    at_ts = _timestamp("at", at)
+    at_ts = parse_date("at", at)
     w = check_positive("window_days", window_days)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id)
     end = resolve_as_of(observation_end, t[date])

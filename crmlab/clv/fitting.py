@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from crmlab.data import _first_rows
 from crmlab.errors import CRMDataError
 
 __all__ = ["summary_arrays", "group_rows", "unique_rows", "Rows", "customer_arrays", "shaped_like",
@@ -36,10 +37,6 @@ __all__ = ["summary_arrays", "group_rows", "unique_rows", "Rows", "customer_arra
 
 class ConvergenceWarning(UserWarning):
     """The maximum-likelihood search stopped without meeting its tolerance."""
-
-
-def _first_rows(mask: np.ndarray, index: pd.Index) -> list:
-    return list(index[np.asarray(mask, dtype=bool)][:5])
 
 
 def _column(summary: pd.DataFrame, name: str) -> np.ndarray:

@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crmlab.clv.fitting import FittedModel, _column, _first_rows, frequency_column, as_float_array, group_rows, shaped_like
+from crmlab.clv.fitting import FittedModel, _column, as_float_array, frequency_column, group_rows, shaped_like
+from crmlab.data import _first_rows
 from crmlab.errors import CRMDataError
 
 __all__ = ["GammaGamma", "SpendFrequencyCorrelationWarning", "CORRELATION_WARNING_LEVEL"]
