@@ -29,13 +29,16 @@ it, so a long session does not pile up open figures.
 """
 from __future__ import annotations
 
-import io
 from typing import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["explorer", "show", "figure", "render_png", "FIGSIZE", "DPI", "projector_style"]
+from crmlab.explore.blit import FrameRenderer, nice_limits, render_png
+from crmlab.explore.text_cache import CachedTextCanvas
+
+__all__ = ["explorer", "explorer_figure", "show", "figure", "render_png", "FrameRenderer", "nice_limits", "FIGSIZE", "DPI",
+           "projector_style"]
 
 #: figure size (inches) of an explorer's figure: wide enough for a projector
 FIGSIZE = (10, 4.6)
@@ -108,15 +111,18 @@ def show(fig) -> None:
     plt.close(fig)
 
 
-def render_png(fig) -> bytes:
-    """The figure as PNG bytes at :data:`DPI` (no tight bounding box: the layout is fixed).
+def explorer_figure():
+    """A new, empty figure as an explorer keeps it: :data:`FIGSIZE` at :data:`DPI`.
 
-    zlib level 1: the PNG goes from the kernel to a browser on the same machine, so
-    a bigger file costs nothing while the default level costs ~20–30 ms per update.
+    Not pyplot's (never shown by itself, freed with its widget), on a
+    :class:`~crmlab.explore.text_cache.CachedTextCanvas`, which renders each
+    piece of text once.
     """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    CachedTextCanvas(fig)
+    return fig
 
 
 def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", columns: int = 3):
@@ -144,23 +150,21 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
         ``box.image`` its image widget and ``box.controls`` the ``controls`` dict.
     """
     import ipywidgets as widgets
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)   # not pyplot's: never auto-shown, freed with the widget
-    FigureCanvasAgg(fig)
+    fig = explorer_figure()
     image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
     shown = {"output_type": "display_data", "metadata": {},
              "data": {"text/plain": "explorer figure",
                       "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
                                                                    "model_id": image.model_id}}}
     out = widgets.Output()
+    renderer = FrameRenderer()
 
     def update(change=None) -> None:
         out.outputs = (shown,)   # drop an error shown by the previous update
         with out, plt.rc_context(projector_style()):
             draw(fig=fig, **{name: c.value for name, c in controls.items()})
-            image.value = render_png(fig)
+            image.value = renderer.png(fig)
 
     for control in controls.values():
         control.observe(update, names="value")
@@ -169,5 +173,5 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
     rows = [widgets.HBox(items[i:i + columns]) for i in range(0, len(items), columns)]
     parts = ([widgets.HTML(f"<b>{title}</b>")] if title else []) + rows + [out]
     box = widgets.VBox(parts)
-    box.figure, box.image, box.controls = fig, image, controls
+    box.figure, box.image, box.controls, box.renderer = fig, image, controls, renderer
     return box

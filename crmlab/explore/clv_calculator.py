@@ -56,7 +56,7 @@ def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.
     """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import figure, projector_style, show
+    from crmlab.explore import figure, nice_limits, projector_style, show
 
     terms = clv_terms(margin, retention, discount, horizon)
     total = terms["cumulative"].iloc[-1]
@@ -72,6 +72,8 @@ def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.
                title=f"CLV over {horizon} years = \\${total:,.0f}   (m = \\${margin:,.0f}, r = {retention:.0%}, "
                      f"d = {discount:.0%})")   # \\$: a plain $ pair would start matplotlib's math mode
         ax.set_xticks(terms.index if horizon <= 20 else terms.index[::5])
+        top = max(terms["cumulative"].max(), infinite if infinite is not None else 0.0)
+        ax.set_ylim(nice_limits(min(terms["term"].min(), 0.0), top))   # round: the frame seldom changes
         ax.legend(loc="center right")
         show(fig)
 

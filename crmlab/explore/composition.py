@@ -100,7 +100,7 @@ def draw_composition(views: CompositionViews, dimension: str = "acquisition chan
     """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import figure, projector_style, show
+    from crmlab.explore import figure, nice_limits, projector_style, show
 
     shares = views.shares(dimension)
     with plt.rc_context(projector_style()):
@@ -109,6 +109,7 @@ def draw_composition(views: CompositionViews, dimension: str = "acquisition chan
         shares.plot.bar(ax=ax, rot=0, color=["#90caf9", "#1565c0"], width=0.75)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.set(title=f"Composition by {dimension} ({views.customers:,} customers)", xlabel=dimension, ylabel="share")
+        ax.set_ylim(nice_limits(0, float(np.nanmax(shares.to_numpy()))))
         ax.legend(loc="upper right")
         show(fig)
 

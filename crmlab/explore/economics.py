@@ -142,27 +142,30 @@ def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referr
     """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import figure, projector_style, show
+    from crmlab.explore import figure, nice_limits, projector_style, show
 
     now = profit_over_time(retention, acquisition_cost, margin=margin, new_per_year=new_per_year,
                            years=years, referral_rate=referral_rate)
     lower = profit_over_time(max(retention - 0.05, 0.0), acquisition_cost, margin=margin,
                              new_per_year=new_per_year, years=years, referral_rate=referral_rate)
+    r_low = max(retention - 0.05, 0.0)
     with plt.rc_context(projector_style()):
         fig, (ax1, ax2) = figure(fig, 2)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.82, wspace=0.25)  # fixed, room for suptitle
-        ax1.plot(now.index, now["customers"], marker="o", lw=2.5, label=f"retention {retention:.0%}")
-        ax1.plot(lower.index, lower["customers"], ls="--", lw=2, color="grey",
-                 label=f"retention {max(retention - 0.05, 0):.0%}")
-        ax1.set(title="Customers", xlabel="year", ylabel="customers")
-        ax1.legend()
-        ax2.bar(now.index, now["profit"] / 1000, color=np.where(now["profit"] < 0, "#c62828", "#2e7d32"),
-                label=f"retention {retention:.0%}")
-        ax2.plot(lower.index, lower["profit"] / 1000, ls="--", lw=2, color="grey", marker="s",
-                 label=f"retention {max(retention - 0.05, 0):.0%}")
+        # legend labels and round axis limits stay put while a slider moves: the frame is redrawn
+        # only when needed (crmlab.explore.blit); the values go into the titles
+        ax1.plot(now.index, now["customers"], marker="o", lw=2.5, label="retention r")
+        ax1.plot(lower.index, lower["customers"], ls="--", lw=2, color="grey", label="r − 5 points")
+        ax1.set(title=f"Customers (r = {retention:.0%} vs {r_low:.0%})", xlabel="year", ylabel="customers",
+                ylim=nice_limits(0, max(now["customers"].max(), lower["customers"].max())))
+        ax1.legend(loc="upper left")
+        profit = now["profit"] / 1000
+        ax2.bar(now.index, profit, color=np.where(now["profit"] < 0, "#c62828", "#2e7d32"), label="retention r")
+        ax2.plot(lower.index, lower["profit"] / 1000, ls="--", lw=2, color="grey", marker="s", label="r − 5 points")
         ax2.axhline(0, color="black", lw=0.8)
-        ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand $)")
-        ax2.legend()
+        low, high = min(profit.min(), (lower["profit"] / 1000).min()), max(profit.max(), (lower["profit"] / 1000).max())
+        ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand $)", ylim=nice_limits(low, high))
+        ax2.legend(loc="upper left")
         last, last_lower = now["profit"].iloc[-1], lower["profit"].iloc[-1]
         if last_lower > 0:
             fig.suptitle(f"Year {years}: 5 points more retention = {last / last_lower - 1:+.0%} profit", fontsize=15)

@@ -169,7 +169,8 @@ def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFra
             ax1.text(xi, n, f"{n:,}", ha="center", va="bottom", fontsize=12)
         ax1.set_xticks(x, list(counts.index))
         ax1.set_ylabel("customers")
-        ax1.set_ylim(0, counts.max() * 1.15 + 1)
+        # out of all customers: the same axis for every threshold, so the frame stays put
+        ax1.set_ylim(_explore.nice_limits(0, counts.sum()))
         if counts["dormant"] == 0:
             won = "no dormant customer"
         elif wb is None:
@@ -180,11 +181,11 @@ def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFra
         ax2.plot(view["pooled"].index, view["pooled"].to_numpy() * 100, color="#9e9e9e", linewidth=2,
                  label="all cohorts")
         ax2.plot(view["curve"].index, view["curve"].to_numpy() * 100, color="#1565c0", linewidth=2.5,
-                 marker="o", markersize=4, label=f"cohort {view['cohort']}")
+                 marker="o", markersize=4, label="chosen cohort")
         ax2.set_xlabel("months since first purchase")
         ax2.set_ylabel("customers buying that month (%)")
         ax2.set_ylim(0, 105)
-        ax2.set_title("Cohort retention", fontsize=13)
+        ax2.set_title(f"Cohort retention: {view['cohort']}", fontsize=13)
         ax2.legend(loc="upper right")
         _explore.show(fig)   # looked up at call time (benchmarks swap it for a PNG render)
 

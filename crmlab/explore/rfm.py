@@ -345,6 +345,8 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", curren
         ax2.set_xticks(x, [str(k) for k in by_r.index])
         ax2.set_xlabel("R score (5 = most recent)")
         ax2.set_ylabel("share (%)")
+        top = 100 * max(by_r["customer_share"].max(), by_r["money_share"].max())
+        ax2.set_ylim(_explore.nice_limits(0, top, steps=(1, 2.5, 5, 10)))   # 25, 50 or 100 %: a still frame
         people = f"{snap['customers']:,} customer" + ("s" if snap["customers"] != 1 else "")
         ax2.set_title(f"{people}, {bins} score levels", fontsize=13)
         ax2.legend(loc="upper left")

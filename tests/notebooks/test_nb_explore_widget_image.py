@@ -5,8 +5,6 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 import crmlab.explore
 from crmlab.explore import economics, rfm
@@ -28,8 +26,7 @@ def _tx():
 
 def _fresh_png(draw, **values) -> bytes:
     """What a brand-new explorer figure shows for these control values."""
-    fig = Figure(figsize=crmlab.explore.FIGSIZE, dpi=crmlab.explore.DPI)
-    FigureCanvasAgg(fig)
+    fig = crmlab.explore.explorer_figure()
     with plt.rc_context(crmlab.explore.projector_style()):
         draw(fig=fig, **values)
         return crmlab.explore.render_png(fig)
