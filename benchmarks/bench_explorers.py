@@ -3,29 +3,38 @@
     .venv/bin/python benchmarks/bench_explorers.py
 
 When a student moves a control, the explorer (:func:`crmlab.explore.explorer`)
-runs the explorer's pure, tested **compute** function inside ``draw``, redraws its
-one persistent figure and renders it to PNG bytes for its ``ipywidgets.Image``.
-This script builds each real explorer widget and times that whole path —
-``control.value = x`` until the image holds new PNG bytes (**update**) — and, beside
-it, the compute function alone with the same values (**compute**).
+runs the explorer's pure, tested **compute** function inside ``draw``, redraws the
+data on its one persistent figure, and renders it to PNG bytes for its
+``ipywidgets.Image`` — drawing the figure's frame (axes, ticks, labels) again
+only when the frame changed (:mod:`crmlab.explore.blit`), with text bitmaps
+cached (:mod:`crmlab.explore.text_cache`). This script builds each real explorer
+widget and times that whole path — ``control.value = x`` until the image holds
+new PNG bytes (**update**) — and, beside it, the compute function alone with the
+same values (**compute**). **frames** counts the updates that had to draw the
+frame again. The control changes are big moves (end to end of a slider), so
+many of them change an axis.
 
 The *setup* is the one-off work when the explorer cell runs (loading,
 precomputing, building the widget and its first figure).
 
-Baseline, run in the same process: an empty 10×4.6 inch figure rendered to PNG
-the same way (:func:`crmlab.explore.render_png`) — the floor that no update can
-beat on this machine; the column "× base" says how many baselines an update costs.
-Rendering time is matplotlib's and grows with the machine's load (six people
-share this machine): compare it with the baseline as well as with 100 ms.
+Baseline, run in the same process: plain matplotlib — an empty 10×4.6 inch
+figure with one axes saved as PNG by ``savefig`` at the explorers' dpi, i.e.
+what any update would cost at least without the explorers' rendering shortcuts.
+The column "× base" says how many baselines an update costs. Rendering time
+grows with the machine's load (several people share this machine): compare it
+with the baseline as well as with 100 ms.
 
 To add an explorer: append one ``Explorer(name, setup)`` to ``EXPLORERS`` —
 ``setup()`` does the one-off work and returns a :class:`Case`: the explorer box,
 a list of control changes ``(control name, new value)`` that each change what the
 figure shows and together bring the controls back to where they started, and a
-list of zero-argument callables running the compute function.
+list of zero-argument callables running the compute function. The tests run
+every case too (``tests/notebooks/test_nb_explore_blit.py``: each update shows
+exactly what a fresh figure shows).
 """
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import sys
@@ -175,7 +184,7 @@ def _baseline_ms() -> float:
     times = []
     for _ in range(5):
         start = time.perf_counter()
-        crmlab.explore.render_png(fig)
+        fig.savefig(io.BytesIO(), format="png", dpi=crmlab.explore.DPI)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
@@ -208,9 +217,10 @@ def _update_ms(case: Case, repeat: int) -> tuple[float, float]:
 def main() -> int:
     _baseline_ms()                       # warm up matplotlib
     baseline = _baseline_ms()
-    print(f"baseline (empty figure with one axes rendered to PNG at {crmlab.explore.DPI} dpi): {baseline:.1f} ms")
+    print(f"baseline (plain matplotlib: empty figure with one axes, savefig PNG at {crmlab.explore.DPI} dpi): "
+          f"{baseline:.1f} ms")
     print(f"{'explorer':36s} {'setup s':>8s} {'compute ms':>11s} {'(max)':>7s} {'update ms':>10s} {'(max)':>7s} "
-          f"{'× base':>7s}  update budget {BUDGET_MS:.0f} ms")
+          f"{'× base':>7s} {'frames':>7s}  update budget {BUDGET_MS:.0f} ms")
     over = []
     for ex in EXPLORERS:
         start = time.perf_counter()
@@ -218,12 +228,14 @@ def main() -> int:
         setup_s = time.perf_counter() - start
         _update_ms(case, 1)              # the first draw of each kind warms matplotlib's caches
         compute, compute_max = _compute_ms(case.computes)
+        frames_before = case.box.renderer.frames_drawn
         update, update_max = _update_ms(case, REPEAT)
+        frames = f"{case.box.renderer.frames_drawn - frames_before}/{REPEAT * len(case.changes)}"
         verdict = "ok" if update < BUDGET_MS else "OVER"
         if update >= BUDGET_MS:
             over.append(ex.name)
         print(f"{ex.name:36s} {setup_s:8.2f} {compute:11.2f} {compute_max:7.2f} {update:10.1f} {update_max:7.1f} "
-              f"{update / baseline:7.1f}  {verdict}")
+              f"{update / baseline:7.1f} {frames:>7s}  {verdict}")
     if over:
         print(f"update over the {BUDGET_MS:.0f} ms budget (median): {', '.join(over)}")
     return 0

@@ -147,7 +147,9 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
         Title, rows of controls, and last an Output area holding the figure's
         ``ipywidgets.Image`` (an error while drawing is shown there too); display
         it (last line of a cell). ``box.figure`` is the explorer's figure,
-        ``box.image`` its image widget and ``box.controls`` the ``controls`` dict.
+        ``box.image`` its image widget, ``box.controls`` the ``controls`` dict,
+        ``box.renderer`` its :class:`~crmlab.explore.blit.FrameRenderer` and
+        ``box.draw`` the ``draw`` function.
     """
     import ipywidgets as widgets
 
@@ -173,5 +175,5 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
     rows = [widgets.HBox(items[i:i + columns]) for i in range(0, len(items), columns)]
     parts = ([widgets.HTML(f"<b>{title}</b>")] if title else []) + rows + [out]
     box = widgets.VBox(parts)
-    box.figure, box.image, box.controls, box.renderer = fig, image, controls, renderer
+    box.figure, box.image, box.controls, box.renderer, box.draw = fig, image, controls, renderer, draw
     return box

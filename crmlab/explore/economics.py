@@ -152,19 +152,19 @@ def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referr
     with plt.rc_context(projector_style()):
         fig, (ax1, ax2) = figure(fig, 2)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.82, wspace=0.25)  # fixed, room for suptitle
-        # legend labels and round axis limits stay put while a slider moves: the frame is redrawn
-        # only when needed (crmlab.explore.blit); the values go into the titles
+        # legend labels and round axis limits (1, 2, 5 × 10^k) stay put while a slider moves: the
+        # frame is redrawn only when needed (crmlab.explore.blit); the values go into the titles
         ax1.plot(now.index, now["customers"], marker="o", lw=2.5, label="retention r")
         ax1.plot(lower.index, lower["customers"], ls="--", lw=2, color="grey", label="r − 5 points")
         ax1.set(title=f"Customers (r = {retention:.0%} vs {r_low:.0%})", xlabel="year", ylabel="customers",
-                ylim=nice_limits(0, max(now["customers"].max(), lower["customers"].max())))
+                ylim=nice_limits(0, max(now["customers"].max(), lower["customers"].max()), steps=(1, 2, 5, 10)))
         ax1.legend(loc="upper left")
         profit = now["profit"] / 1000
         ax2.bar(now.index, profit, color=np.where(now["profit"] < 0, "#c62828", "#2e7d32"), label="retention r")
         ax2.plot(lower.index, lower["profit"] / 1000, ls="--", lw=2, color="grey", marker="s", label="r − 5 points")
         ax2.axhline(0, color="black", lw=0.8)
         low, high = min(profit.min(), (lower["profit"] / 1000).min()), max(profit.max(), (lower["profit"] / 1000).max())
-        ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand $)", ylim=nice_limits(low, high))
+        ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand $)", ylim=nice_limits(low, high, steps=(1, 2, 5, 10)))
         ax2.legend(loc="upper left")
         last, last_lower = now["profit"].iloc[-1], lower["profit"].iloc[-1]
         if last_lower > 0:

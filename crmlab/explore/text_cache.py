@@ -9,8 +9,8 @@ glyph each time the figure is drawn, although the strings rarely change ("0",
   antialiasing) into a grey-level bitmap, as matplotlib up to 3.10 did, and
   afterwards only stamps the cached bitmap at the text's pixel position. The
   position is rounded to whole pixels (3.11 places glyphs at 1/64 pixel), so a
-  glyph may sit up to half a pixel away from where plain matplotlib puts it —
-  invisible on screen;
+  glyph may sit a pixel away from where plain matplotlib puts it (two for a
+  rotated label) — invisible on screen, and checked by a test;
 * **font height metrics** per (font, dpi): matplotlib asks the renderer for
   them through ``_get_font_height_metrics`` when it lays out any text; the
   values are the same ones matplotlib reads from the font's tables, read once.

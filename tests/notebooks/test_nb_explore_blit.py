@@ -1,0 +1,256 @@
+"""Unit and functional tests of the explorers' fast rendering (crmlab.explore.blit and .text_cache).
+
+The contract: a warm renderer (frame kept from an earlier update, text bitmaps
+cached) gives exactly the bytes a cold one gives for the same figure, the frame
+is drawn again whenever something in it changed, and the cached text looks like
+matplotlib's own.
+"""
+import doctest
+import importlib.util
+import io
+import sys
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
+from PIL import Image
+from scipy import ndimage
+
+import crmlab.explore
+import crmlab.explore.blit
+import crmlab.explore.text_cache
+from crmlab.explore.blit import FrameRenderer, data_artists, encode_png, frame_key, nice_limits, render_png
+from crmlab.explore.text_cache import CachedTextCanvas, CachedTextRenderer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _agg():
+    matplotlib.use("agg")
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _small_figure(canvas=CachedTextCanvas):
+    fig = Figure(figsize=(4, 3), dpi=60)
+    canvas(fig)
+    return fig, fig.add_subplot()
+
+
+# ---------------------------------------------------------------- encode_png, nice_limits
+
+def test_unit_encode_png_round_trip():
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, size=(7, 11, 4), dtype=np.uint8)
+    png = encode_png(pixels)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert np.array_equal(_pixels(png), pixels)           # Pillow reads back exactly the pixels
+
+
+def test_unit_encode_png_names_a_bad_array():
+    with pytest.raises(ValueError, match=r"rgba must be a height × width × 4 uint8 array, got float64 \(2, 2, 3\)"):
+        encode_png(np.zeros((2, 2, 3)))
+
+
+@pytest.mark.parametrize("low, high, kwargs, expected", [
+    (0, 730, {}, (0.0, 800.0)),                 # 730 · 1.05 = 766.5 → 8 · 10²
+    (-1.2, 47.0, {}, (-1.5, 50.0)),             # −1.26 → −1.5; 49.35 → 5 · 10¹
+    (0, 100, {"headroom": 0}, (0.0, 100.0)),    # a round number stays
+    (0, 37, {"steps": (1, 2.5, 5, 10)}, (0.0, 50.0)),
+    (0, 0.004, {}, (0.0, 0.005)),
+    (0, 0, {}, (0.0, 1.0)),                     # nothing to show: a unit axis
+    (5, 9, {}, (0.0, 10.0)),                    # always from 0
+])
+def test_unit_nice_limits(low, high, kwargs, expected):
+    assert nice_limits(low, high, **kwargs) == pytest.approx(expected)
+
+
+def test_unit_nice_limits_refuses_nan():
+    with pytest.raises(ValueError, match="must be finite numbers, got 0, nan"):
+        nice_limits(0, float("nan"))
+
+
+# ---------------------------------------------------------------- text cache
+
+def _text_figure(canvas):
+    fig = Figure(figsize=(6, 3), dpi=100)
+    canvas(fig)
+    ax = fig.add_subplot()
+    ax.set_title("Customers per R-F square, 2025-06-30")
+    ax.set_xlabel("F score (frequency)")
+    ax.set_ylabel("R score (5 = most recent)")
+    for i in range(4):
+        ax.text(0.2 + 0.2 * i, 0.5, f"{(i + 1) * 137:,}", ha="center", fontsize=12, weight="bold")
+    ax.set_xticks([0.2, 0.5, 0.8], ["short", "medium", "long"], rotation=25, ha="right")
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).astype(int)
+
+
+def test_unit_cached_text_looks_like_matplotlib_text():
+    plain, cached = _text_figure(FigureCanvasAgg), _text_figure(CachedTextCanvas)
+    # same ink: glyphs are the same bitmaps, placed at whole pixels instead of 1/64 pixel
+    ink_plain, ink_cached = (255 - plain[..., :3]).sum(), (255 - cached[..., :3]).sum()
+    assert ink_cached == pytest.approx(ink_plain, rel=0.02)
+    # at most two pixels away (one for level text, as measured; the rotated y label rounds once
+    # more): every pixel where the two differ strongly lies within two pixels of ink in both
+    # pictures, while a word drawn in the wrong place would differ far from any ink
+    differ = np.abs(plain - cached)[..., :3].max(axis=2) > 100
+    near_ink = lambda a: ndimage.binary_dilation(a[..., :3].min(axis=2) < 250, iterations=2)  # noqa: E731
+    assert differ.any()                                   # (the test looks at real differences)
+    assert not (differ & ~(near_ink(plain) & near_ink(cached))).any()
+
+
+def test_unit_font_metrics_are_matplotlibs_own():
+    # a renderer with only the metrics cache (text drawn by matplotlib) gives identical pixels,
+    # so the cached metrics are exactly what Text._get_layout computes itself
+    calls = []
+
+    class MetricsOnly(CachedTextRenderer):
+        draw_text = RendererAgg.draw_text
+
+        def _get_font_height_metrics(self, prop):
+            calls.append(prop)
+            return super()._get_font_height_metrics(prop)
+
+    class Canvas(FigureCanvasAgg):
+        def get_renderer(self):
+            w, h = self.get_width_height(physical=True)
+            if self._lastKey != (w, h, self.figure.dpi):
+                self.renderer, self._lastKey = MetricsOnly(w, h, self.figure.dpi), (w, h, self.figure.dpi)
+            return self.renderer
+
+    assert np.array_equal(_text_figure(Canvas), _text_figure(FigureCanvasAgg))
+    assert calls, "matplotlib no longer asks the renderer for font metrics: the cache in text_cache is unused"
+
+
+def test_unit_each_string_is_rendered_once():
+    fig, ax = _small_figure()
+    ax.text(0.5, 0.5, "42")
+    ax.text(0.2, 0.2, "42")
+    fig.canvas.draw()
+    texts = fig.canvas.get_renderer().text_images
+    fig.canvas.draw()
+    assert sum(key[0] == "42" for key in texts) == 1       # two texts, two draws: one bitmap
+    assert fig.canvas.get_renderer().text_images is texts  # the cache lives as long as the canvas size
+
+
+# ---------------------------------------------------------------- frame key and renderer
+
+def test_unit_data_and_frame_split():
+    fig, ax = _small_figure()
+    line, = ax.plot([1, 2], label="a")
+    fixed = ax.legend(loc="upper left")
+    ax.set_title("t")
+    assert line in data_artists(fig) and ax.title in data_artists(fig)
+    assert fixed not in data_artists(fig)                  # a legend in a fixed place is frame
+    best = ax.legend(loc="best")
+    assert best in data_artists(fig)                       # its place follows the data
+
+
+def test_unit_frame_key_follows_ticks_labels_and_limits():
+    fig, ax = _small_figure()
+    ax.plot([0, 1], [0, 1])
+    ax.set_ylim(0, 1)
+    key = frame_key(fig)
+    ax.lines[0].set_ydata([0.5, 0.2])                       # data only
+    assert frame_key(fig) == key
+    for change in (lambda: ax.set_ylim(0, 2), lambda: ax.set_xlabel("days"),
+                   lambda: ax.set_xticks([0, 1], ["a", "b"]), lambda: ax.set_xticks([0, 1], ["a", "c"]),
+                   lambda: ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")):
+        change()
+        assert frame_key(fig) != key
+        key = frame_key(fig)
+
+
+def test_unit_frame_key_same_lambda_same_key_new_closure_new_key():
+    fig, ax = _small_figure()
+
+    def set_formatter(digits):
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.{digits}f}")
+
+    set_formatter(1)
+    key = frame_key(fig)
+    set_formatter(1)                                        # a new lambda object, same code and value
+    assert frame_key(fig) == key
+    set_formatter(2)
+    assert frame_key(fig) != key
+
+
+def test_unit_warm_renderer_reuses_the_frame_and_equals_a_cold_one():
+    fig, ax = _small_figure()
+    ax.set_ylim(0, 10)
+    renderer = FrameRenderer()
+    line, = ax.plot([1, 5])
+    renderer.png(fig)
+    for ys in ([2, 8], [9, 1], [3, 3]):
+        line.set_ydata(ys)
+        assert renderer.png(fig) == render_png(fig)
+    assert renderer.frames_drawn == 1
+    ax.set_xlabel("year")                                   # the frame changed: drawn again
+    assert renderer.png(fig) == render_png(fig)
+    assert renderer.frames_drawn == 2
+
+
+def test_unit_fixed_legend_stays_above_the_data():
+    fig, ax = _small_figure()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.plot([0, 1], [0.9, 0.9], color="red", lw=20, label="thick red line")
+    legend = ax.legend(loc="upper left")
+    png = FrameRenderer().png(fig)
+    renderer = fig.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    x, y = int(box.x1 - 3), int(fig.bbox.height - box.y0 - 3)   # inside the legend, right of its text
+    r, g, b, _ = _pixels(png)[y, x]
+    assert (r, g, b) != (255, 0, 0) and g > 200              # legend background, not the red line
+
+
+# ---------------------------------------------------------------- every chapter explorer
+
+def _bench_explorers():
+    spec = importlib.util.spec_from_file_location("bench_explorers", ROOT / "benchmarks" / "bench_explorers.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_explorers", module)        # its dataclasses look their module up
+    spec.loader.exec_module(sys.modules["bench_explorers"])
+    module = sys.modules["bench_explorers"]
+    return module.EXPLORERS
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_functional_every_explorer_update_equals_a_fresh_figure(index):
+    # each control change of the benchmark: the warm explorer shows exactly what a brand-new
+    # explorer figure rendered cold shows for the same control values
+    ex = _bench_explorers()[index]
+    case = ex.setup()
+    box = case.box
+    for name, new in case.changes:
+        box.controls[name].value = new
+        values = {k: c.value for k, c in box.controls.items()}
+        fresh = crmlab.explore.explorer_figure()
+        with plt.rc_context(crmlab.explore.projector_style()):
+            box.draw(fig=fresh, **values)
+            expected = render_png(fresh)
+        assert bytes(box.image.value) == expected, f"{ex.name}: after {name} = {new!r}"
+    assert box.renderer.frames_drawn <= 1 + len(case.changes)
+
+
+def test_functional_lifecycle_explorer_keeps_its_frame():
+    # threshold and cohort change only data and titles: the frame is drawn once
+    ex = _bench_explorers()[6]
+    case = ex.setup()
+    for name, new in case.changes:
+        case.box.controls[name].value = new
+    assert case.box.renderer.frames_drawn == 1
+
+
+@pytest.mark.parametrize("module", [crmlab.explore.blit, crmlab.explore.text_cache])
+def test_unit_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
