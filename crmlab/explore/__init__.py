@@ -20,12 +20,20 @@ In a notebook the cell is one line::
 Why one figure per explorer: building a new figure and letting the inline
 backend show it (PNG with a tight bounding box) took 170–370 ms per update on the
 classroom dataset, far over the 100 ms budget. So an explorer makes **one**
-figure when its cell runs, with a fixed layout (``subplots_adjust``, no tight or
-constrained layout); each time a control moves, ``draw`` clears and redraws that
-figure, the explorer renders it to PNG at a fixed dpi and puts the bytes into an
-``ipywidgets.Image``. Never ``%matplotlib widget``. Called on its own (no
-``fig``), a ``draw`` function makes a pyplot figure, shows it inline and closes
-it, so a long session does not pile up open figures.
+figure when its cell runs (:func:`explorer_figure`), with a fixed layout
+(``subplots_adjust``, no tight or constrained layout); each time a control
+moves, ``draw`` clears the data off that figure and draws them again, and the
+explorer renders it to PNG for its ``ipywidgets.Image`` with a
+:class:`~crmlab.explore.blit.FrameRenderer`, which draws the axes, ticks and
+labels again only when they changed (see :mod:`crmlab.explore.blit`), on a canvas
+that renders each piece of text once (:mod:`crmlab.explore.text_cache`). Never
+``%matplotlib widget``. Called on its own (no ``fig``), a ``draw`` function makes
+a pyplot figure, shows it inline and closes it, so a long session does not pile
+up open figures.
+
+An explorer stays fast when its frame stays still: round axis limits
+(:func:`nice_limits`), changing numbers in titles rather than in axis labels,
+legends with a fixed place and fixed labels (``notebooks/AUTHORING.md``).
 """
 from __future__ import annotations
 
