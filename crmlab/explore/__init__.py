@@ -171,10 +171,17 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
     renderer = FrameRenderer()
 
     def update(change=None) -> None:
-        out.outputs = (shown,)   # drop an error shown by the previous update
-        with out, plt.rc_context(projector_style()):
-            draw(fig=fig, **{name: c.value for name, c in controls.items()})
-            image.value = renderer.png(fig)
+        try:
+            with plt.rc_context(projector_style()):
+                draw(fig=fig, **{name: c.value for name, c in controls.items()})
+                image.value = renderer.png(fig)
+        except Exception:
+            out.outputs = (shown,)
+            with out:      # in Jupyter: the traceback goes under the figure; elsewhere it propagates
+                raise
+        if len(out.outputs) != 1:
+            out.outputs = (shown,)   # drop an error shown by an earlier update
+        # (no ``with out:`` on the normal path: each use sends two widget messages to the browser)
 
     for control in controls.values():
         control.observe(update, names="value")

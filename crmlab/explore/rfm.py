@@ -93,19 +93,21 @@ def rfm_snapshot(
     cutoff = resolve_as_of(as_of, t[date])
     table = rfm.rfm_table(_upto(t, cutoff, date), as_of=cutoff, customer=customer, date=date,
                           amount=amount, order_id=None, monetary=monetary, bins=bins)
-    levels = pd.RangeIndex(1, int(bins) + 1)
-    rows, cols = pd.RangeIndex(1, int(bins) + 1, name="r_score"), pd.RangeIndex(1, int(bins) + 1, name="f_score")
-    by_square = table.groupby(["r_score", "f_score"])["monetary"]
-    grid = by_square.size().unstack("f_score", fill_value=0).reindex(index=rows, columns=cols, fill_value=0)
-    mean_m = by_square.mean().unstack("f_score").reindex(index=rows, columns=cols)
-    by_r = pd.DataFrame({
-        "customer_share": table.groupby("r_score").size().reindex(levels, fill_value=0) / len(table),
-        "money_share": table.groupby("r_score")["monetary"].sum().reindex(levels, fill_value=0.0)
-        / table["monetary"].sum(),
-    })
-    by_r.index.name = "r_score"
-    return {"customers": int(len(table)), "as_of": cutoff, "table": table, "grid": grid.astype(np.int64),
-            "mean_m": mean_m, "by_r": by_r}
+    b = int(bins)
+    rows, cols = pd.RangeIndex(1, b + 1, name="r_score"), pd.RangeIndex(1, b + 1, name="f_score")
+    r, f = table["r_score"].to_numpy(), table["f_score"].to_numpy()
+    money = table["monetary"].to_numpy(dtype=float)
+    square = (r - 1) * b + (f - 1)                     # one number per (R, F) square, row by row
+    counts = np.bincount(square, minlength=b * b).reshape(b, b)
+    sums = np.bincount(square, weights=money, minlength=b * b).reshape(b, b)
+    grid = pd.DataFrame(counts.astype(np.int64), index=rows, columns=cols)
+    mean_m = pd.DataFrame(np.divide(sums, counts, out=np.full((b, b), np.nan), where=counts > 0),
+                          index=rows, columns=cols)
+    by_r = pd.DataFrame({"customer_share": np.bincount(r - 1, minlength=b) / len(table),
+                         "money_share": np.bincount(r - 1, weights=money, minlength=b) / money.sum()},
+                        index=pd.RangeIndex(1, b + 1, name="r_score"))
+    return {"customers": int(len(table)), "as_of": cutoff, "table": table, "grid": grid, "mean_m": mean_m,
+            "by_r": by_r}
 
 
 def simulate_mailing(

@@ -10,23 +10,17 @@ write outputs into the repository.
 """
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+import jupyterlab_server  # noqa: E402  (a plain module beside this test)
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM, CHROMIUM_ARGS = jupyterlab_server.CHROMIUM, jupyterlab_server.CHROMIUM_ARGS
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 def _notebook() -> Path:
@@ -34,63 +28,14 @@ def _notebook() -> Path:
     return rfm if rfm.exists() else ROOT / "notebooks" / "00_welcome.ipynb"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"JupyterLab exited with code {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"JupyterLab did not answer at {url} within {timeout} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture()
 def jupyterlab(tmp_path):
     """A JupyterLab server on a free port serving a temporary copy of the notebook."""
-    work = tmp_path / "work"
-    work.mkdir()
-    notebook = shutil.copy(_notebook(), work / _notebook().name)
-    settings = tmp_path / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # switch off the "Would you like to receive official Jupyter news?" pop-up
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
-    # render every cell (JupyterLab 4 only renders the cells in view by default); start the kernel without asking
-    notebook_settings = tmp_path / "user-settings" / "@jupyterlab" / "notebook-extension"
-    notebook_settings.mkdir(parents=True)
-    (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}),
-                                                                   encoding="utf-8")
-    port, token = _free_port(), "crmlab-browser-test"
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-           f"--LabApp.user_settings_dir={tmp_path / 'user-settings'}",
-           f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}   # the kernel must draw inline figures
-    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
-    log = tmp_path / "jupyterlab.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
     try:
-        _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log)
-        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{Path(notebook).name}?token={token}", "log": log}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with jupyterlab_server.jupyterlab(_notebook(), tmp_path) as server:
+            yield server
+    except jupyterlab_server.ServerError as e:
+        pytest.fail(str(e))
 
 
 @pytest.mark.browser
@@ -123,37 +68,7 @@ def _run_and_move_slider(page, url: str) -> tuple[str, str]:
 
 def _drive(page, url: str) -> tuple[str, str]:
     """Open the notebook, run all cells, move the first slider; the explorer output before and after."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page.goto(url)
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)   # kernel started and ready
-    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
-    started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
-    for attempt in range(3):
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        select_kernel = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
-        try:
-            select_kernel.click(timeout=3_000)      # only if JupyterLab still asks which kernel to use
-        except PlaywrightTimeout:
-            pass
-        try:
-            page.wait_for_function(started, timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    else:
-        raise AssertionError("Run → Run All Cells did not start any cell")
-    slider = page.locator(".jp-NotebookPanel .widget-hslider").first
-    slider.wait_for(timeout=120_000)
-    # all cells done: no "[*]" prompt left and the kernel idle
-    page.wait_for_function(
-        "() => ![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'))",
-        timeout=120_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    assert errors.count() == 0, "stderr/errors in the notebook: " + " | ".join(errors.all_inner_texts())[:2000]
+    slider = jupyterlab_server.run_all_cells(page, url)
     box = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
     output = box.locator(".widget-output")
     output.locator("img").first.wait_for(timeout=60_000)

@@ -1,6 +1,8 @@
 """Functional: an explorer keeps ONE figure and answers a control change with new PNG bytes in
 its image widget (the fast update path of crmlab.explore.explorer), without leaking figures,
 and redrawing the kept figure gives exactly the picture a brand-new figure would."""
+from pathlib import Path
+
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -76,3 +78,45 @@ def test_unit_draw_without_explorer_figure_shows_and_closes():
     rfm.draw(_tx(), pd.Timestamp("2024-04-20"), bins=3)      # a notebook calling draw on its own
     assert plt.get_fignums() == open_before
 
+
+
+def _failing_draw(x, fig):
+    if x == 3:
+        raise ValueError("x = 3 is bad")
+    if not fig.axes:
+        fig.subplots()
+
+
+def test_functional_draw_error_in_jupyter_is_shown_not_raised(tmp_path):
+    # in a kernel, a failing update shows its traceback under the figure (the Output widget) and
+    # the notebook goes on
+    import nbformat
+
+    from crmlab.exercises.run import execute
+
+    setup = ("import ipywidgets as w\n"
+             "from crmlab.explore import explorer\n"
+             "from test_nb_explore_widget_image import _failing_draw\n"
+             "s = w.IntSlider(value=1)\n"
+             "box = explorer(_failing_draw, {'x': s})")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in
+                                         (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})", setup,
+                                          "s.value = 3", "print('went on')\ns.value = 2")])
+    path = tmp_path / "errors.ipynb"
+    nbformat.write(nb, path)
+    done, _, _ = execute(path)                      # allow_errors=False: a raised error would fail here
+    text = nbformat.writes(done)
+    assert "went on" in text
+    assert "x = 3 is bad" in text                   # the traceback was shown (captured by the Output widget)
+
+
+def test_unit_draw_error_outside_jupyter_propagates():
+    import ipywidgets
+
+    s = ipywidgets.IntSlider(value=1)
+    box = crmlab.explore.explorer(_failing_draw, {"x": s})
+    first = bytes(box.image.value)
+    with pytest.raises(ValueError, match="x = 3 is bad"):
+        s.value = 3
+    s.value = 2                                     # the explorer still works after the error
+    assert bytes(box.image.value).startswith(PNG) and bytes(box.image.value) == first
