@@ -32,7 +32,7 @@ test: setup-dev browser
 notebooks: setup-dev
 	$(BIN)/python -m crmlab.exercises.generate
 
-benchmark: setup-dev
+benchmark: setup-dev browser
 	$(BIN)/python benchmarks/run_all.py
 
 dataset: setup
