@@ -179,29 +179,25 @@ def rfm_table(
                             as_of=as_of)
     cutoff = resolve_as_of(as_of, t[date])
     ids, last, freq, spend = _per_customer(t[customer], t[date], t[amount])
-    out = pd.DataFrame(index=pd.Index(ids, name=customer))
     day_ns = np.int64(86_400_000_000_000)
     recency = (np.int64(cutoff.value) - last) // day_ns
-    out["recency"] = recency
-    out["frequency"] = freq
-    out["monetary"] = spend if monetary == "total" else spend / freq
-    r = _scores(-recency, bins)
-    f = _scores(freq, bins)
-    m = _scores(out["monetary"].to_numpy(), bins)
-    out["r_score"], out["f_score"], out["m_score"] = r, f, m
+    money = spend if monetary == "total" else spend / freq
+    r, f, m = _scores(-recency, bins), _scores(freq, bins), _scores(money, bins)
     code = r * 100 + f * 10 + m
     cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
     lookup = np.zeros(1000, dtype=np.int64)
     lookup[[int(c) for c in cells]] = np.arange(len(cells))
-    # an object array of text: pandas 3 stores it as its str dtype, pandas 2 as object
-    out["cell"] = np.array(cells, dtype=object)[lookup[code]]
+    # text columns as object arrays of str: pandas 3 stores them as its str dtype, pandas 2 as object
+    columns = {"recency": recency, "frequency": freq, "monetary": money, "r_score": r, "f_score": f,
+               "m_score": m, "cell": np.array(cells, dtype=object)[lookup[code]]}
     if bins == 5:
         names = sorted(set(SEGMENT_MAP.values()))
         seg_lookup = np.zeros((6, 6), dtype=np.int64)
         for (ri, fi), name in SEGMENT_MAP.items():
             seg_lookup[ri, fi] = names.index(name)
-        out["segment"] = np.array(names, dtype=object)[seg_lookup[r, f]]
-    return out
+        columns["segment"] = np.array(names, dtype=object)[seg_lookup[r, f]]
+    # one DataFrame built at once: adding the columns one by one costs more than the scoring
+    return pd.DataFrame(columns, index=pd.Index(ids, name=customer))
 
 
 def _per_customer(customers: pd.Series, dates: pd.Series, amounts: pd.Series):
