@@ -56,7 +56,7 @@ def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.
     """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import figure, nice_limits, projector_style, show
+    from crmlab.explore import bars, figure, nice_limits, projector_style, show
 
     terms = clv_terms(margin, retention, discount, horizon)
     total = terms["cumulative"].iloc[-1]
@@ -64,7 +64,7 @@ def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.
     with plt.rc_context(projector_style()):
         fig, ax = figure(fig)
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.9)   # fixed: tight_layout costs ~0.1 s
-        ax.bar(terms.index, terms["term"], color="#1565c0", alpha=0.8, label="term  m·r^t/(1+d)^t")
+        bars(ax, terms.index, terms["term"], color="#1565c0", alpha=0.8, label="term  m·r^t/(1+d)^t")
         ax.plot(terms.index, terms["cumulative"], color="#ef6c00", marker="o", lw=2.5, label="running total")
         if infinite is not None:
             ax.axhline(infinite, color="grey", ls="--", lw=1.5, label=f"T = ∞: \\${infinite:,.0f}")

@@ -142,7 +142,7 @@ def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referr
     """
     import matplotlib.pyplot as plt
 
-    from crmlab.explore import figure, nice_limits, projector_style, show
+    from crmlab.explore import bars, figure, nice_limits, projector_style, show
 
     now = profit_over_time(retention, acquisition_cost, margin=margin, new_per_year=new_per_year,
                            years=years, referral_rate=referral_rate)
@@ -160,7 +160,7 @@ def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referr
                 ylim=nice_limits(0, max(now["customers"].max(), lower["customers"].max()), steps=(1, 2, 5, 10)))
         ax1.legend(loc="upper left")
         profit = now["profit"] / 1000
-        ax2.bar(now.index, profit, color=np.where(now["profit"] < 0, "#c62828", "#2e7d32"), label="retention r")
+        bars(ax2, now.index, profit, color=np.where(now["profit"] < 0, "#c62828", "#2e7d32"), label="retention r")
         ax2.plot(lower.index, lower["profit"] / 1000, ls="--", lw=2, color="grey", marker="s", label="r − 5 points")
         ax2.axhline(0, color="black", lw=0.8)
         low, high = min(profit.min(), (lower["profit"] / 1000).min()), max(profit.max(), (lower["profit"] / 1000).max())

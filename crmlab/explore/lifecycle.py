@@ -164,7 +164,7 @@ def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFra
         fig, (ax1, ax2) = _explore.figure(fig, 2)
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.88, wspace=0.3)
         x = np.arange(len(counts))
-        ax1.bar(x, counts.to_numpy(), color=[_STAGE_COLOURS[s] for s in counts.index])
+        _explore.bars(ax1, x, counts.to_numpy(), color=[_STAGE_COLOURS[s] for s in counts.index])
         for xi, n in zip(x, counts.to_numpy()):
             ax1.text(xi, n, f"{n:,}", ha="center", va="bottom", fontsize=12)
         ax1.set_xticks(x, list(counts.index))

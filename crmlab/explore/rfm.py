@@ -342,8 +342,10 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", curren
         ax1.set_title(f"Customers per R-F square, {snap['as_of']:%Y-%m-%d}", fontsize=13)
         x = np.arange(bins)
         what = "total spend" if monetary == "total" else "spend per order"
-        ax2.bar(x - 0.2, by_r["customer_share"] * 100, width=0.4, label="share of customers", color="#90a4ae")
-        ax2.bar(x + 0.2, by_r["money_share"] * 100, width=0.4, label=f"share of M ({what})", color="#1565c0")
+        _explore.bars(ax2, x - 0.2, by_r["customer_share"] * 100, width=0.4, label="share of customers",
+                      color="#90a4ae")
+        _explore.bars(ax2, x + 0.2, by_r["money_share"] * 100, width=0.4, label=f"share of M ({what})",
+                      color="#1565c0")
         ax2.set_xticks(x, [str(k) for k in by_r.index])
         ax2.set_xlabel("R score (5 = most recent)")
         ax2.set_ylabel("share (%)")

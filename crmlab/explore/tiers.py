@@ -223,9 +223,10 @@ def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
         ax1.set_title(f"Customers per square\ncycle cut at {cycle[0]:.0f} / {cycle[1]:.0f} days, "
                       f"amount at {money}{amount[0]:,.0f} / {money}{amount[1]:,.0f}", fontsize=13)
         x = np.arange(len(summary))
-        people = ax2.bar(x - 0.2, summary["customer_share"] * 100, width=0.4, color="#b0bec5", label="customers")
-        money_bars = ax2.bar(x + 0.2, summary["profit_share"] * 100, width=0.4,
-                             color=[_TIER_COLOURS[t] for t in summary.index], label="profit")
+        people = _explore.bars(ax2, x - 0.2, summary["customer_share"] * 100, width=0.4, color="#b0bec5",
+                               label="customers")
+        money_bars = _explore.bars(ax2, x + 0.2, summary["profit_share"] * 100, width=0.4,
+                                   color=[_TIER_COLOURS[t] for t in summary.index], label="profit")
         ax2.axhline(0, color="black", linewidth=0.8)
         ax2.set_xticks(x, list(summary.index), rotation=25, ha="right")
         ax2.set_ylabel("share (%)")

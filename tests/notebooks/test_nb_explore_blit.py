@@ -254,3 +254,15 @@ def test_functional_lifecycle_explorer_keeps_its_frame():
 def test_unit_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_unit_bars_are_the_rectangles_of_ax_bar():
+    fig, ax = _small_figure()
+    coll = crmlab.explore.bars(ax, [1, 2, 3], [4.0, -2.0, 0.5], width=0.4, color=["red", "green", "blue"],
+                               label="profit")
+    corners = np.array([(p.vertices[:4, 0].min(), p.vertices[:4, 0].max(), p.vertices[:4, 1].min(),
+                         p.vertices[:4, 1].max()) for p in coll.get_paths()])
+    assert corners == pytest.approx(np.array([(0.8, 1.2, 0.0, 4.0), (1.8, 2.2, -2.0, 0.0), (2.8, 3.2, 0.0, 0.5)]))
+    assert [tuple(c) for c in coll.get_facecolor()] == [(1, 0, 0, 1), (0, 0.5019607843137255, 0, 1), (0, 0, 1, 1)]
+    assert ax.get_ylim()[0] < -2.0 and ax.get_ylim()[1] > 4.0 and ax.get_xlim() == pytest.approx((0.68, 3.32))   # 5 % margins of 2.4
+    assert [t.get_text() for t in ax.legend().get_texts()] == ["profit"]
