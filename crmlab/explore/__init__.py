@@ -45,8 +45,8 @@ import numpy as np
 from crmlab.explore.blit import FrameRenderer, nice_limits, render_png
 from crmlab.explore.text_cache import CachedTextCanvas
 
-__all__ = ["explorer", "explorer_figure", "bars", "show", "figure", "render_png", "FrameRenderer", "nice_limits", "FIGSIZE", "DPI",
-           "projector_style"]
+__all__ = ["explorer", "explorer_figure", "bars", "show", "figure", "render_png", "FrameRenderer", "nice_limits",
+           "FIGSIZE", "DPI", "projector_style"]
 
 #: figure size (inches) of an explorer's figure: wide enough for a projector
 FIGSIZE = (10, 4.6)

@@ -29,6 +29,10 @@ same bytes (a test checks every explorer).
 
 To keep the frame still, explorers pick axis limits with :func:`nice_limits`,
 which changes only when the data cross a round number.
+
+A few private matplotlib attributes are read here (``legend._loc``,
+``ax._left_title``, ``axis._major_tick_kw``); the tests of this module exercise
+each of them.
 """
 from __future__ import annotations
 

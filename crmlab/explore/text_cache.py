@@ -18,6 +18,12 @@ glyph each time the figure is drawn, although the strings rarely change ("0",
 Math text (``$...$``) goes through matplotlib's own code. Only the explorers use
 this canvas (:func:`crmlab.explore.explorer`); figures shown inline do not.
 
+This follows matplotlib 3.11's renderer from the inside (``_prepare_font``,
+``_renderer.draw_text_image``, the ``_get_font_height_metrics`` hook), so
+``pyproject.toml`` asks for matplotlib 3.11.x; ``tests/notebooks/test_nb_explore_blit.py``
+compares the result with matplotlib's own rendering and fails if a new
+version stops calling the hook.
+
 Example
 -------
 >>> from matplotlib.figure import Figure
