@@ -285,8 +285,10 @@ def whale_figures(profit: pd.Series, top: float = 0.20, bottom: float = 0.30) ->
         maximum (above 1 when some customers lose money); ``peak_customer_share``:
         where the peak is; ``bottom_loss``: how much of the peak profit the least
         profitable ``bottom`` fraction gives away,
-        ``(share before them − 1) / share before them`` (Kotler: ≈ 0.5, "halve").
-        Fractions of customers are rounded up to whole customers.
+        ``(share before them − 1) / share before them`` (Kotler: ≈ 0.5, "halve");
+        NaN when the bottom fraction is every customer (e.g. a single customer:
+        nobody is left before them). Fractions of customers are rounded up to
+        whole customers.
 
     Example
     -------

@@ -104,6 +104,15 @@ def test_whale_figures_20_80_30():
     assert f["bottom_loss"] == pytest.approx(0.1 / 1.1)   # bottom 3 (0, −5, −5) take 10 of 110
 
 
+def test_whale_figures_bottom_loss_needs_customers_before_the_bottom():
+    # the customers sorted by profit have a positive running total whenever the total is positive,
+    # so the ratio is only undefined when the bottom fraction takes everybody
+    one = tiers.whale_figures(pd.Series([40.0]))          # ⌈0.3 · 1⌉ = 1: the bottom is the only customer
+    assert one["top_share"] == pytest.approx(1.0) and np.isnan(one["bottom_loss"])
+    two = tiers.whale_figures(pd.Series([60.0, -20.0]))   # bottom = the −20 customer; 60/40 before it
+    assert two["bottom_loss"] == pytest.approx((1.5 - 1) / 1.5)
+
+
 def test_whale_curve_rejects_bad_profit():
     with pytest.raises(CRMDataError, match="total profit"):
         tiers.whale_curve(pd.Series([-1.0, 0.5]))
