@@ -37,6 +37,8 @@ legends with a fixed place and fixed labels (``notebooks/AUTHORING.md``).
 """
 from __future__ import annotations
 
+import collections
+import time
 from typing import Callable
 
 import matplotlib.pyplot as plt
@@ -177,8 +179,9 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
         ``ipywidgets.Image`` (an error while drawing is shown there too); display
         it (last line of a cell). ``box.figure`` is the explorer's figure,
         ``box.image`` its image widget, ``box.controls`` the ``controls`` dict,
-        ``box.renderer`` its :class:`~crmlab.explore.blit.FrameRenderer` and
-        ``box.draw`` the ``draw`` function.
+        ``box.renderer`` its :class:`~crmlab.explore.blit.FrameRenderer`,
+        ``box.draw`` the ``draw`` function and ``box.update_ms`` the kernel-side
+        time of each update so far (ms, the last 1000; the first is the cell's own draw).
     """
     import ipywidgets as widgets
 
@@ -191,7 +194,10 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
     out = widgets.Output()
     renderer = FrameRenderer()
 
+    times = collections.deque(maxlen=1000)
+
     def update(change=None) -> None:
+        start = time.perf_counter()
         try:
             with plt.rc_context(projector_style()):
                 draw(fig=fig, **{name: c.value for name, c in controls.items()})
@@ -203,6 +209,7 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
         if len(out.outputs) != 1:
             out.outputs = (shown,)   # drop an error shown by an earlier update
         # (no ``with out:`` on the normal path: each use sends two widget messages to the browser)
+        times.append((time.perf_counter() - start) * 1000)
 
     for control in controls.values():
         control.observe(update, names="value")
@@ -212,4 +219,5 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
     parts = ([widgets.HTML(f"<b>{title}</b>")] if title else []) + rows + [out]
     box = widgets.VBox(parts)
     box.figure, box.image, box.controls, box.renderer, box.draw = fig, image, controls, renderer, draw
+    box.update_ms = times
     return box

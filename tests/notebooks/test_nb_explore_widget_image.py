@@ -120,3 +120,11 @@ def test_unit_draw_error_outside_jupyter_propagates():
         s.value = 3
     s.value = 2                                     # the explorer still works after the error
     assert bytes(box.image.value).startswith(PNG) and bytes(box.image.value) == first
+
+
+def test_unit_explorer_records_update_times():
+    box = rfm.rfm_explorer(_tx())
+    assert len(box.update_ms) == 1                             # the first draw when the cell runs
+    box.controls["bins"].value = 3
+    box.controls["bins"].value = 4
+    assert len(box.update_ms) == 3 and all(0 < t < 60_000 for t in box.update_ms)
