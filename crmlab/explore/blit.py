@@ -8,7 +8,9 @@ So an explorer renders its figure the way animations do (*blitting*):
 1. work out the :func:`frame_key`: everything that decides how the frame looks;
 2. if it differs from the last one, hide the data artists, draw the figure (the
    frame alone), keep a copy of the bitmap and of each fixed legend;
-   otherwise put the kept bitmap back (``canvas.restore_region``);
+   otherwise put the kept bitmap back (``canvas.restore_region``). When only
+   one panel's frame changed (its limits, say), only that axes is drawn again,
+   on its own patch of the kept bitmap;
 3. draw the data artists on top (``fig.draw_artist``) in z-order, paste the
    kept legends over them, and encode the pixels as PNG.
 
@@ -138,27 +140,50 @@ def _legend_key(legend) -> tuple:
             tuple(_style_key(h) for h in legend.legend_handles if h is not None))
 
 
-def frame_key(fig) -> tuple:
-    """Everything that decides how the frame of ``fig`` looks.
+def _axes_key(ax) -> tuple:
+    """Everything that decides how one axes' frame looks (see :func:`frame_key`)."""
+    legend = ax.legend_
+    fixed = _legend_key(legend) if legend is not None and _fixed_legend(legend) else None
+    return (ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.axison,
+            _axis_key(ax.xaxis), _axis_key(ax.yaxis), fixed)
 
-    Figure size; per axes: its place, limits, scales, tick locators and formatters
-    (with their settings), axis labels; the fixed legends. Two figures with the
-    same key have pixel-identical frames. Reading the limits lets matplotlib
-    autoscale to the data just drawn.
+
+def frame_key(fig) -> tuple:
+    """Everything that decides how the frame of ``fig`` looks: ``(layout, per-axes keys)``.
+
+    Layout: figure size, dpi, which axes, the figure's own fixed legends. Per
+    axes: its place, limits, scales, tick locators and formatters (with their
+    settings), axis labels, its fixed legend. Two figures with the same key have
+    pixel-identical frames. Reading the limits lets matplotlib autoscale to the
+    data just drawn.
     """
-    key = [tuple(fig.get_size_inches()), fig.dpi]
-    for ax in fig.axes:
-        key.append((id(ax), ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
-                    ax.get_yscale(), ax.axison, _axis_key(ax.xaxis), _axis_key(ax.yaxis)))
-    key.append(tuple(_legend_key(leg) for leg in _legends(fig) if _fixed_legend(leg)))
-    return tuple(key)
+    layout = (tuple(fig.get_size_inches()), fig.dpi, tuple(id(ax) for ax in fig.axes),
+              tuple(_legend_key(leg) for leg in fig.legends if _fixed_legend(leg)))
+    return layout, tuple(_axes_key(ax) for ax in fig.axes)
+
+
+def _frame_extent(ax, renderer):
+    """Pixels an axes' frame can cover: the axes box, its tick labels, axis labels and fixed legend."""
+    from matplotlib.transforms import Bbox
+
+    boxes = [ax.bbox]
+    for axis in (ax.xaxis, ax.yaxis):
+        box = axis.get_tightbbox(renderer)
+        if box is not None:
+            boxes.append(box)
+    if ax.legend_ is not None and _fixed_legend(ax.legend_) and ax.legend_.get_visible():
+        boxes.append(ax.legend_.get_window_extent(renderer))
+    return Bbox.union(boxes).padded(3)   # tick marks, spines and antialiased edges
 
 
 class FrameRenderer:
-    """Renders an explorer's figure to PNG, drawing its frame again only when it changed.
+    """Renders an explorer's figure to PNG, drawing its frame again only where it changed.
 
-    See the module text for the recipe. ``frames_drawn`` counts the frames drawn
-    (a benchmark and the tests read it).
+    See the module text for the recipe. When the layout is the same and only
+    some axes' frames changed (one panel's limits, say), only those axes are
+    drawn again, on a patch of blank figure, if their pixels touch no other
+    axes' frame. ``frames_drawn`` counts whole frames, ``axes_drawn`` single
+    axes drawn again (a benchmark and the tests read them).
 
     Example
     -------
@@ -176,36 +201,74 @@ class FrameRenderer:
     def __init__(self):
         self.key = None
         self.background = None
+        self.extents = []
         self.legends = []
         self.frames_drawn = 0
+        self.axes_drawn = 0
 
     def png(self, fig) -> bytes:
         canvas = fig.canvas
         data = data_artists(fig)
         key = frame_key(fig)
-        if key != self.key:
-            shown = [a for a in data if a.get_visible()]
-            for a in shown:
-                a.set_visible(False)
-            try:
+        shown = [a for a in data if a.get_visible()]
+        for a in shown:
+            a.set_visible(False)
+        try:
+            if key != self.key and not self._redraw_changed_axes(fig, key):
                 canvas.draw()
-            finally:
-                for a in shown:
-                    a.set_visible(True)
-            renderer = canvas.get_renderer()
-            self.background = canvas.copy_from_bbox(fig.bbox)
-            self.legends = [canvas.copy_from_bbox(leg.get_window_extent(renderer).padded(2))
-                            for leg in _legends(fig) if _fixed_legend(leg) and leg.get_visible()]
-            self.key = key
-            self.frames_drawn += 1
-        else:
-            canvas.restore_region(self.background)
+                renderer = canvas.get_renderer()
+                self.extents = [_frame_extent(ax, renderer) for ax in fig.axes]
+                self.frames_drawn += 1
+            if key != self.key:
+                renderer = canvas.get_renderer()
+                self.background = canvas.copy_from_bbox(fig.bbox)
+                self.legends = [canvas.copy_from_bbox(leg.get_window_extent(renderer).padded(2))
+                                for leg in _legends(fig) if _fixed_legend(leg) and leg.get_visible()]
+                self.key = key
+            else:
+                canvas.restore_region(self.background)
+        finally:
+            for a in shown:
+                a.set_visible(True)
         for a in data:
             if a.get_visible():
                 fig.draw_artist(a)
         for patch in self.legends:
             canvas.restore_region(patch)
         return encode_png(canvas.buffer_rgba())
+
+    def _redraw_changed_axes(self, fig, key) -> bool:
+        """Draw again only the axes whose frame changed; False when the whole frame must be drawn.
+
+        Called with the data hidden. Each changed axes gets the pixels of its old and
+        new frame blanked to the figure colour, then draws itself there.
+        """
+        if self.key is None or key[0] != self.key[0]:
+            return False                                  # another layout
+        changed = [i for i, (new, old) in enumerate(zip(key[1], self.key[1])) if new != old]
+        colour = fig.get_facecolor()
+        if colour[3] != 1 or len(changed) == len(fig.axes):
+            return False                                  # see-through figure, or everything changed
+        canvas = fig.canvas
+        renderer = canvas.get_renderer()
+        new = {i: _frame_extent(fig.axes[i], renderer) for i in changed}
+        regions = {i: type(new[i]).union([new[i], self.extents[i]]) for i in changed}
+        others = [self.extents[j] for j in range(len(fig.axes)) if j not in new]
+        if any(region.overlaps(other) for region in regions.values() for other in others):
+            return False                                  # the axes' pixels mix with a neighbour's
+        canvas.restore_region(self.background)
+        pixels = np.asarray(canvas.buffer_rgba())
+        height, width = pixels.shape[:2]
+        fill = np.round(np.asarray(colour) * 255).astype(np.uint8)
+        for i in changed:
+            x0, y0, x1, y1 = regions[i].extents           # display pixels, y upwards
+            rows = slice(max(0, height - math.ceil(y1)), min(height, height - math.floor(y0)))
+            cols = slice(max(0, math.floor(x0)), min(width, math.ceil(x1)))
+            pixels[rows, cols] = fill
+            fig.axes[i].draw(renderer)
+            self.extents[i] = new[i]
+            self.axes_drawn += 1
+        return True
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -265,3 +265,42 @@ def test_unit_bars_are_the_rectangles_of_ax_bar():
     assert [tuple(c) for c in coll.get_facecolor()] == [(1, 0, 0, 1), (0, 0.5019607843137255, 0, 1), (0, 0, 1, 1)]
     assert ax.get_ylim()[0] < -2.0 and ax.get_ylim()[1] > 4.0 and ax.get_xlim() == pytest.approx((0.68, 3.32))   # 5 % margins of 2.4
     assert [t.get_text() for t in ax.legend().get_texts()] == ["profit"]
+
+
+def _two_panels():
+    fig = crmlab.explore.explorer_figure()
+    ax1, ax2 = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.08, right=0.98, wspace=0.3)
+    for ax in (ax1, ax2):
+        ax.plot([0, 1], [0, 1], label="line")
+        ax.set_ylim(0, 1)
+        ax.legend(loc="upper left")
+    return fig, ax1, ax2
+
+
+def test_unit_only_the_changed_panel_is_drawn_again():
+    fig, ax1, ax2 = _two_panels()
+    renderer = FrameRenderer()
+    renderer.png(fig)
+    ax2.set_ylim(0, 250)                                   # wider tick labels on the right panel only
+    ax2.set_ylabel("customers")
+    assert renderer.png(fig) == render_png(fig)            # blanked and redrawn in place: same pixels
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (1, 1)
+    ax2.set_ylim(0, 1)                                     # back: the old, wider labels are blanked too
+    ax2.set_ylabel("")
+    assert renderer.png(fig) == render_png(fig)
+    ax1.set_ylim(0, 5)
+    ax2.set_ylim(0, 5)                                     # every panel changed: one whole frame
+    assert renderer.png(fig) == render_png(fig)
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 2)
+
+
+def test_unit_overlapping_axes_get_a_whole_frame():
+    fig, ax1, _ = _two_panels()
+    twin = ax1.twinx()                                     # same place as ax1: their pixels mix
+    twin.set_ylim(0, 1)
+    renderer = FrameRenderer()
+    renderer.png(fig)
+    twin.set_ylim(0, 300)
+    assert renderer.png(fig) == render_png(fig)
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 0)
