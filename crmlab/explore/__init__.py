@@ -92,8 +92,9 @@ def figure(fig=None, ncols: int = 1):
     return fig, (fig.axes[0] if ncols == 1 else np.array(fig.axes))
 
 
-def bars(ax, x, heights, *, width: float = 0.8, color="C0", alpha: float | None = None, label: str | None = None):
-    """Vertical bars from 0 to ``heights`` centred on ``x``, drawn as ONE artist; returns it.
+def bars(ax, x, heights, *, width: float = 0.8, bottom=0.0, color="C0", alpha: float | None = None,
+         label: str | None = None):
+    """Vertical bars from ``bottom`` to ``bottom + heights`` centred on ``x``, drawn as ONE artist; returns it.
 
     The same picture as ``ax.bar(x, heights, width=width, color=color)``, but one
     ``PolyCollection`` of rectangles instead of one ``Rectangle`` per bar: ``ax.bar``
@@ -104,11 +105,13 @@ def bars(ax, x, heights, *, width: float = 0.8, color="C0", alpha: float | None 
     from matplotlib.collections import PolyCollection
 
     x, h = np.asarray(x, dtype=float), np.asarray(heights, dtype=float)
-    left, right = x - width / 2, x + width / 2
-    rects = np.stack([np.column_stack([left, np.zeros_like(h)]), np.column_stack([left, h]),
-                      np.column_stack([right, h]), np.column_stack([right, np.zeros_like(h)])], axis=1)
+    low = np.broadcast_to(np.asarray(bottom, dtype=float), h.shape)
+    left, right, high = x - width / 2, x + width / 2, low + h
+    rects = np.stack([np.column_stack([left, low]), np.column_stack([left, high]),
+                      np.column_stack([right, high]), np.column_stack([right, low])], axis=1)
     collection = PolyCollection(rects, facecolors=color, linewidths=0, alpha=alpha, label=label)
-    collection.sticky_edges.y.append(0.0)   # autoscaling starts the axis at 0, as for ax.bar
+    if np.all(low == 0):
+        collection.sticky_edges.y.append(0.0)   # autoscaling starts the axis at 0, as for ax.bar
     ax.add_collection(collection)
     return collection
 

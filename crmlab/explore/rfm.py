@@ -331,7 +331,10 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", curren
     with plt.rc_context(projector_style()):
         fig, (ax1, ax2) = _explore.figure(fig, 2)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)  # fixed: tight_layout costs ~0.1 s
-        ax1.imshow(counts, origin="lower", cmap="Blues", aspect="auto", vmin=0, vmax=max(int(counts.max()), 1) * 1.3)
+        edges = np.arange(bins + 1) - 0.5        # squares centred on the scores (pcolormesh: imshow costs ~15 ms)
+        ax1.pcolormesh(edges, edges, counts, cmap="Blues", vmin=0, vmax=max(int(counts.max()), 1) * 1.3)
+        ax1.set_xlim(edges[0], edges[-1])
+        ax1.set_ylim(edges[0], edges[-1])
         size = 12 if bins <= 6 else 9
         for i, j in zip(*np.nonzero(counts)):
             ax1.text(j, i, f"{counts[i, j]}", ha="center", va="center", fontsize=size)

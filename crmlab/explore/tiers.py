@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_rgba
 
 from crmlab import tiers
 from crmlab.data import select_transactions
@@ -204,8 +203,9 @@ def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
         fig, (ax1, ax2) = _explore.figure(fig, 2)
         fig.subplots_adjust(left=0.12, right=0.98, bottom=0.16, top=0.86, wspace=0.35)
         names = {(a, c): t for (a, c), t in tiers.TIER_GRID.items()}
-        colours = [[to_rgba(_TIER_COLOURS[names[(a, c)]], 0.35) for c in grid.columns] for a in grid.index]
-        ax1.imshow(colours, extent=(0, 3, 0, 3), aspect="auto")   # one image for the nine squares: fast
+        # the nine squares as one artist (three rows of three unit bars; imshow costs ~15 ms per draw)
+        _explore.bars(ax1, np.tile([0.5, 1.5, 2.5], 3), np.ones(9), bottom=np.repeat([2.0, 1.0, 0.0], 3), width=1.0,
+                      color=[_TIER_COLOURS[names[(a, c)]] for a in grid.index for c in grid.columns], alpha=0.35)
         for i, a in enumerate(grid.index):
             for j, c in enumerate(grid.columns):
                 ax1.text(j + 0.5, 2 - i + 0.6, names[(a, c)], ha="center", va="center", fontsize=12)
