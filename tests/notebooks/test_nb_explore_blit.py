@@ -304,3 +304,12 @@ def test_unit_overlapping_axes_get_a_whole_frame():
     twin.set_ylim(0, 300)
     assert renderer.png(fig) == render_png(fig)
     assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 0)
+
+
+def test_unit_bars_with_a_bottom_are_squares_of_a_grid():
+    fig, ax = _small_figure()
+    coll = crmlab.explore.bars(ax, [0.5, 1.5], [1.0, 1.0], bottom=[2.0, 0.0], width=1.0)
+    corners = np.array([(p.vertices[:4, 0].min(), p.vertices[:4, 0].max(), p.vertices[:4, 1].min(),
+                         p.vertices[:4, 1].max()) for p in coll.get_paths()])
+    assert corners == pytest.approx(np.array([(0.0, 1.0, 2.0, 3.0), (1.0, 2.0, 0.0, 1.0)]))
+    assert coll.sticky_edges.y == []                        # not bars from 0: no sticky 0 for autoscaling
