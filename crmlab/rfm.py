@@ -51,7 +51,7 @@ import pandas as pd
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 
-__all__ = ["rfm_table", "quantile_scores", "SEGMENT_MAP", "segment", "breakeven_rate",
+__all__ = ["rfm_table", "rfm_of_valid", "quantile_scores", "SEGMENT_MAP", "segment", "breakeven_rate",
            "rollout", "RolloutPlan"]
 
 
@@ -169,15 +169,31 @@ def rfm_table(
     M = Σ amount (or Σ amount / F). Scores: see the module docstring for the
     tie rule — equal values share the score of their tie group's lowest position.
     """
-    if monetary not in ("total", "mean"):
-        raise CRMDataError("monetary", "must be 'total' or 'mean'", detail=f"got {monetary!r}")
-    bins = int(bins)
-    if bins < 2 or bins > 9:
-        raise CRMDataError("bins", "must be between 2 and 9 (one digit per score in the cell code)",
-                           detail=f"got {bins}")
+    _check_rfm_options(monetary, bins)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
                             as_of=as_of)
-    cutoff = resolve_as_of(as_of, t[date])
+    return rfm_of_valid(t, resolve_as_of(as_of, t[date]), customer=customer, date=date, amount=amount,
+                        monetary=monetary, bins=bins)
+
+
+def _check_rfm_options(monetary: str, bins: int) -> None:
+    if monetary not in ("total", "mean"):
+        raise CRMDataError("monetary", "must be 'total' or 'mean'", detail=f"got {monetary!r}")
+    if int(bins) < 2 or int(bins) > 9:
+        raise CRMDataError("bins", "must be between 2 and 9 (one digit per score in the cell code)",
+                           detail=f"got {bins}")
+
+
+def rfm_of_valid(t: pd.DataFrame, cutoff: pd.Timestamp, *, customer: str = "customer_id", date: str = "date",
+                 amount: str = "amount", monetary: str = "total", bins: int = 5) -> pd.DataFrame:
+    """:func:`rfm_table` of transactions that :func:`crmlab.data.select_transactions` has checked.
+
+    For code that validated its log once and scores it many times (an explorer
+    moving its as-of date): ``t`` must be a result of ``select_transactions``
+    (or a row subset of one) with no date after ``cutoff``, a Timestamp.
+    """
+    _check_rfm_options(monetary, bins)
+    bins = int(bins)
     ids, last, freq, spend = _per_customer(t[customer], t[date], t[amount])
     day_ns = np.int64(86_400_000_000_000)
     recency = (np.int64(cutoff.value) - last) // day_ns

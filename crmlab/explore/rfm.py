@@ -91,8 +91,8 @@ def rfm_snapshot(
         raise CRMDataError("as_of", "an analysis date is needed", detail="got None")
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=None)
     cutoff = resolve_as_of(as_of, t[date])
-    table = rfm.rfm_table(_upto(t, cutoff, date), as_of=cutoff, customer=customer, date=date,
-                          amount=amount, order_id=None, monetary=monetary, bins=bins)
+    table = rfm.rfm_of_valid(_upto(t, cutoff, date), cutoff, customer=customer, date=date, amount=amount,
+                             monetary=monetary, bins=bins)
     b = int(bins)
     rows, cols = pd.RangeIndex(1, b + 1, name="r_score"), pd.RangeIndex(1, b + 1, name="f_score")
     r, f = table["r_score"].to_numpy(), table["f_score"].to_numpy()

@@ -164,3 +164,14 @@ def test_whole_number_and_text_customer_ids_agree():
     g = tx.groupby("customer_id")
     np.testing.assert_allclose(by_number["monetary"], g["amount"].sum())
     assert by_number["frequency"].tolist() == g.size().tolist()
+
+
+def test_rfm_of_valid_is_rfm_table_without_the_second_check(tx):
+    from crmlab.data import select_transactions
+
+    t = select_transactions(tx)
+    cutoff = pd.Timestamp("2024-06-30")
+    pd.testing.assert_frame_equal(rfm.rfm_of_valid(t, cutoff, bins=3, monetary="mean"),
+                                  rfm.rfm_table(tx, as_of=cutoff, bins=3, monetary="mean"))
+    with pytest.raises(CRMDataError, match="bins"):
+        rfm.rfm_of_valid(t, cutoff, bins=12)
