@@ -123,7 +123,7 @@ def _empty(ax) -> None:
     drawing itself; the same ``draw`` redraws the same kinds of things each time,
     so it sets the titles, labels, ticks and limits again.
     """
-    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.images, *ax.collections]:
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.images, *ax.collections, *ax.tables, *ax.artists]:
         artist.remove()
     ax.containers.clear()
     if ax.legend_ is not None:

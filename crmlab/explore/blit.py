@@ -15,9 +15,10 @@ So an explorer renders its figure the way animations do (*blitting*):
    kept legends over them, and encode the pixels as PNG.
 
 Which artists are **data**: what :func:`crmlab.explore.figure` clears before a
-redraw — per axes the images, collections, patches, lines, texts and the
-titles, a legend placed with ``loc="best"`` (its place depends on the data) —
-and the figure's own texts (its headline). Everything else is the **frame**.
+redraw — per axes the images, collections, patches, lines, texts, tables,
+other added artists (``ax.add_artist``), the titles and a legend placed with
+``loc="best"`` (its place depends on the data) — and the figure's own texts
+(its headline). Everything else is the **frame**.
 
 A legend with a fixed place (``loc="upper right"``, ``bbox_to_anchor=...``) is
 part of the frame, keyed by its labels and handle styles, and pasted back after
@@ -65,8 +66,8 @@ def data_artists(fig) -> list:
     """The artists a ``draw`` puts on ``fig`` each time, in drawing order (see the module text)."""
     out = []
     for ax in fig.axes:
-        parts = [*ax.images, *ax.collections, *ax.patches, *ax.lines, *ax.texts, ax.title, ax._left_title,
-                 ax._right_title]
+        parts = [*ax.images, *ax.collections, *ax.patches, *ax.lines, *ax.texts, *ax.tables, *ax.artists,
+                 ax.title, ax._left_title, ax._right_title]
         if ax.legend_ is not None and not _fixed_legend(ax.legend_):
             parts.append(ax.legend_)
         out.extend(sorted(parts, key=lambda a: a.get_zorder()))   # stable: ties keep the order above

@@ -313,3 +313,26 @@ def test_unit_bars_with_a_bottom_are_squares_of_a_grid():
                          p.vertices[:4, 1].max()) for p in coll.get_paths()])
     assert corners == pytest.approx(np.array([(0.0, 1.0, 2.0, 3.0), (1.0, 2.0, 0.0, 1.0)]))
     assert coll.sticky_edges.y == []                        # not bars from 0: no sticky 0 for autoscaling
+
+
+def test_functional_tables_and_added_artists_are_redrawn_data():
+    # a draw using ax.table or ax.add_artist (an AnchoredText box) must show the new content each
+    # update, not a copy kept in the frame
+    import ipywidgets
+    from matplotlib.offsetbox import AnchoredText
+
+    def draw(n, fig):
+        fig, ax = crmlab.explore.figure(fig)
+        ax.table(cellText=[[f"{n}", f"{n * 2}"]], loc="upper center")
+        ax.add_artist(AnchoredText(f"n = {n}", loc="lower left"))
+
+    slider = ipywidgets.IntSlider(value=1)
+    box = crmlab.explore.explorer(draw, {"n": slider})
+    for n in (2, 3, 40):
+        slider.value = n
+        fresh = crmlab.explore.explorer_figure()
+        with plt.rc_context(crmlab.explore.projector_style()):
+            draw(n, fresh)
+            assert bytes(box.image.value) == render_png(fresh)
+    ax = box.figure.axes[0]
+    assert len(ax.tables) == 1 and len(ax.artists) == 1      # cleared before each redraw, not piled up
