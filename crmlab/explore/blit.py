@@ -145,16 +145,19 @@ def _axes_key(ax) -> tuple:
     """Everything that decides how one axes' frame looks (see :func:`frame_key`)."""
     legend = ax.legend_
     fixed = _legend_key(legend) if legend is not None and _fixed_legend(legend) else None
+    spines = tuple((name, spine.get_visible(), spine.get_linewidth(), spine.get_edgecolor())
+                   for name, spine in ax.spines.items())
     return (ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.axison,
-            _axis_key(ax.xaxis), _axis_key(ax.yaxis), fixed)
+            ax.get_facecolor(), spines, _axis_key(ax.xaxis), _axis_key(ax.yaxis), fixed)
 
 
 def frame_key(fig) -> tuple:
     """Everything that decides how the frame of ``fig`` looks: ``(layout, per-axes keys)``.
 
     Layout: figure size, dpi, which axes, the figure's own fixed legends. Per
-    axes: its place, limits, scales, tick locators and formatters (with their
-    settings), axis labels, its fixed legend. Two figures with the same key have
+    axes: its place, limits, scales, background colour, spines, tick locators
+    and formatters (with their settings), tick and grid settings, axis labels,
+    its fixed legend. Two figures with the same key have
     pixel-identical frames. Reading the limits lets matplotlib autoscale to the
     data just drawn.
     """

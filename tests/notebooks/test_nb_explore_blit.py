@@ -162,7 +162,8 @@ def test_unit_frame_key_follows_ticks_labels_and_limits():
     assert frame_key(fig) == key
     for change in (lambda: ax.set_ylim(0, 2), lambda: ax.set_xlabel("days"),
                    lambda: ax.set_xticks([0, 1], ["a", "b"]), lambda: ax.set_xticks([0, 1], ["a", "c"]),
-                   lambda: ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")):
+                   lambda: ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}"), lambda: ax.set_facecolor("0.9"),
+                   lambda: ax.spines["top"].set_visible(False), lambda: ax.grid(True)):
         change()
         assert frame_key(fig) != key
         key = frame_key(fig)
