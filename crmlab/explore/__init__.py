@@ -184,7 +184,8 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
         ``box.image`` its image widget, ``box.controls`` the ``controls`` dict,
         ``box.renderer`` its :class:`~crmlab.explore.blit.FrameRenderer`,
         ``box.draw`` the ``draw`` function and ``box.update_ms`` the kernel-side
-        time of each update so far (ms, the last 1000; the first is the cell's own draw).
+        time of each update so far, from the control change until the new PNG is
+        in the image widget (ms, the last 1000; the first is the cell's own draw).
     """
     import ipywidgets as widgets
 
@@ -209,10 +210,11 @@ def explorer(draw: Callable[..., None], controls: dict, *, title: str = "", colu
             out.outputs = (shown,)
             with out:      # in Jupyter: the traceback goes under the figure; elsewhere it propagates
                 raise
+        times.append((time.perf_counter() - start) * 1000)   # the new picture is on its way
         if len(out.outputs) != 1:
             out.outputs = (shown,)   # drop an error shown by an earlier update
         # (no ``with out:`` on the normal path: each use sends two widget messages to the browser)
-        times.append((time.perf_counter() - start) * 1000)
+        renderer.settle(fig)         # bookkeeping for the next update, after the picture was sent
 
     for control in controls.values():
         control.observe(update, names="value")

@@ -283,17 +283,29 @@ def test_unit_only_the_changed_panel_is_drawn_again():
     fig, ax1, ax2 = _two_panels()
     renderer = FrameRenderer()
     renderer.png(fig)
+    renderer.settle(fig)                                   # (the explorer does this after each update)
     ax2.set_ylim(0, 250)                                   # wider tick labels on the right panel only
     ax2.set_ylabel("customers")
     assert renderer.png(fig) == render_png(fig)            # blanked and redrawn in place: same pixels
     assert (renderer.frames_drawn, renderer.axes_drawn) == (1, 1)
+    renderer.settle(fig)
     ax2.set_ylim(0, 1)                                     # back: the old, wider labels are blanked too
     ax2.set_ylabel("")
     assert renderer.png(fig) == render_png(fig)
+    renderer.settle(fig)
     ax1.set_ylim(0, 5)
     ax2.set_ylim(0, 5)                                     # every panel changed: one whole frame
     assert renderer.png(fig) == render_png(fig)
     assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 2)
+
+
+def test_unit_without_settle_a_changed_panel_gets_a_whole_frame():
+    fig, _, ax2 = _two_panels()
+    renderer = FrameRenderer()
+    renderer.png(fig)                                      # panels not measured: no single-panel redraw
+    ax2.set_ylim(0, 250)
+    assert renderer.png(fig) == render_png(fig)
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 0)
 
 
 def test_unit_overlapping_axes_get_a_whole_frame():
@@ -302,6 +314,7 @@ def test_unit_overlapping_axes_get_a_whole_frame():
     twin.set_ylim(0, 1)
     renderer = FrameRenderer()
     renderer.png(fig)
+    renderer.settle(fig)
     twin.set_ylim(0, 300)
     assert renderer.png(fig) == render_png(fig)
     assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 0)
