@@ -47,7 +47,7 @@ import numpy as np
 from crmlab.explore.blit import FrameRenderer, nice_limits, render_png
 from crmlab.explore.text_cache import CachedTextCanvas
 
-__all__ = ["explorer", "explorer_figure", "bars", "show", "figure", "render_png", "FrameRenderer", "nice_limits",
+__all__ = ["explorer", "explorer_figure", "bars", "category_labels", "show", "figure", "render_png", "FrameRenderer", "nice_limits",
            "FIGSIZE", "DPI", "projector_style"]
 
 #: figure size (inches) of an explorer's figure: wide enough for a projector
@@ -114,6 +114,31 @@ def bars(ax, x, heights, *, width: float = 0.8, bottom=0.0, color="C0", alpha: f
         collection.sticky_edges.y.append(0.0)   # autoscaling starts the axis at 0, as for ax.bar
     ax.add_collection(collection)
     return collection
+
+
+def category_labels(ax, axis: str, positions, labels, *, pad: float = 6.0) -> None:
+    """Label categories along an axis with plain texts instead of ticks: the frame stays still.
+
+    An explorer whose number of categories moves with a slider (3 to 9 RFM
+    score levels) would otherwise change its ticks at each move, and drawing
+    ticks is what costs most in a frame (see :mod:`crmlab.explore.blit`). Put
+    the categories at fixed axis coordinates (e.g. centres in 0..1), remove the
+    ticks with ``ax.set_xticks([])``, and call this; the texts are data, redrawn
+    with the rest. ``pad`` is the gap to the axes in points; give the axis label
+    room with ``labelpad`` (about the font size plus ``pad``).
+    """
+    from matplotlib.transforms import offset_copy
+
+    if axis == "x":
+        where = offset_copy(ax.get_xaxis_transform(), fig=ax.figure, y=-pad, units="points")
+        for p, text in zip(positions, labels):
+            ax.text(p, 0, text, transform=where, ha="center", va="top", fontsize=plt.rcParams["xtick.labelsize"])
+    elif axis == "y":
+        where = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=-pad, units="points")
+        for p, text in zip(positions, labels):
+            ax.text(0, p, text, transform=where, ha="right", va="center", fontsize=plt.rcParams["ytick.labelsize"])
+    else:
+        raise ValueError(f"category_labels: axis must be 'x' or 'y', got {axis!r}")
 
 
 def _empty(ax) -> None:

@@ -331,26 +331,29 @@ def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", curren
     with plt.rc_context(projector_style()):
         fig, (ax1, ax2) = _explore.figure(fig, 2)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)  # fixed: tight_layout costs ~0.1 s
-        edges = np.arange(bins + 1) - 0.5        # squares centred on the scores (pcolormesh: imshow costs ~15 ms)
+        # scores at fixed places in 0..1, labelled with texts: moving the bins changes no tick,
+        # so the explorer keeps its frame (crmlab.explore.category_labels)
+        edges = np.linspace(0.0, 1.0, bins + 1)
+        centres = (edges[:-1] + edges[1:]) / 2
         ax1.pcolormesh(edges, edges, counts, cmap="Blues", vmin=0, vmax=max(int(counts.max()), 1) * 1.3)
-        ax1.set_xlim(edges[0], edges[-1])
-        ax1.set_ylim(edges[0], edges[-1])
+        ax1.set(xlim=(0, 1), ylim=(0, 1), xticks=[], yticks=[])
         size = 12 if bins <= 6 else 9
         for i, j in zip(*np.nonzero(counts)):
-            ax1.text(j, i, f"{counts[i, j]}", ha="center", va="center", fontsize=size)
-        ax1.set_xticks(range(bins), [str(k) for k in grid.columns])
-        ax1.set_yticks(range(bins), [str(k) for k in grid.index])
-        ax1.set_xlabel("F score (frequency)")
-        ax1.set_ylabel("R score (5 = most recent)")
+            ax1.text(centres[j], centres[i], f"{counts[i, j]}", ha="center", va="center", fontsize=size)
+        _explore.category_labels(ax1, "x", centres, [str(k) for k in grid.columns])
+        _explore.category_labels(ax1, "y", centres, [str(k) for k in grid.index])
+        ax1.set_xlabel("F score (frequency)", labelpad=22)
+        ax1.set_ylabel("R score (5 = most recent)", labelpad=20)
         ax1.set_title(f"Customers per R-F square, {snap['as_of']:%Y-%m-%d}", fontsize=13)
-        x = np.arange(bins)
         what = "total spend" if monetary == "total" else "spend per order"
-        _explore.bars(ax2, x - 0.2, by_r["customer_share"] * 100, width=0.4, label="share of customers",
-                      color="#90a4ae")
-        _explore.bars(ax2, x + 0.2, by_r["money_share"] * 100, width=0.4, label=f"share of M ({what})",
-                      color="#1565c0")
-        ax2.set_xticks(x, [str(k) for k in by_r.index])
-        ax2.set_xlabel("R score (5 = most recent)")
+        step = 1.0 / bins
+        _explore.bars(ax2, centres - 0.2 * step, by_r["customer_share"] * 100, width=0.4 * step,
+                      label="share of customers", color="#90a4ae")
+        _explore.bars(ax2, centres + 0.2 * step, by_r["money_share"] * 100, width=0.4 * step,
+                      label=f"share of M ({what})", color="#1565c0")
+        ax2.set(xlim=(0, 1), xticks=[])
+        _explore.category_labels(ax2, "x", centres, [str(k) for k in by_r.index])
+        ax2.set_xlabel("R score (5 = most recent)", labelpad=22)
         ax2.set_ylabel("share (%)")
         top = 100 * max(by_r["customer_share"].max(), by_r["money_share"].max())
         ax2.set_ylim(_explore.nice_limits(0, top, steps=(1, 2.5, 5, 10)))   # 25, 50 or 100 %: a still frame

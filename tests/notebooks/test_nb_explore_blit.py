@@ -350,3 +350,19 @@ def test_functional_tables_and_added_artists_are_redrawn_data():
             assert bytes(box.image.value) == render_png(fresh)
     ax = box.figure.axes[0]
     assert len(ax.tables) == 1 and len(ax.artists) == 1      # cleared before each redraw, not piled up
+
+
+def test_unit_category_labels_are_texts_under_the_axis():
+    fig, ax = _small_figure()
+    ax.set(xlim=(0, 1), ylim=(0, 1), xticks=[], yticks=[])
+    crmlab.explore.category_labels(ax, "x", [0.25, 0.75], ["1", "2"])
+    crmlab.explore.category_labels(ax, "y", [0.5], ["low"])
+    assert [t.get_text() for t in ax.texts] == ["1", "2", "low"]
+    assert all(t in data_artists(fig) for t in ax.texts)  # redrawn with the data, never in the frame
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    one, two, low = (t.get_window_extent(renderer) for t in ax.texts)
+    assert one.y1 < ax.bbox.y0 and low.x1 < ax.bbox.x0    # below the axes, left of it
+    assert one.x0 < ax.bbox.x0 + 0.25 * ax.bbox.width < one.x1 and two.x0 < ax.bbox.x0 + 0.75 * ax.bbox.width < two.x1
+    with pytest.raises(ValueError, match="axis must be 'x' or 'y', got 'z'"):
+        crmlab.explore.category_labels(ax, "z", [0.5], ["a"])
