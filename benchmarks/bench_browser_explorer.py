@@ -14,7 +14,8 @@ explorer records in ``box.update_ms``):
     → new image source → image decoded
 
 Two sliders: **as of** (one month per key press: data and titles change) and
-**bins** (3 ↔ 9 levels: the ticks change, so the frame is drawn again).
+**bins** (3 ↔ 9 levels: 9 to 81 squares, each labelled with its count; the
+share panel may change scale).
 
 Baseline, in the same page and kernel: the cheapest kernel round trip, an
 ``execute_request`` of ``pass`` sent by JupyterLab's own kernel connection
@@ -139,7 +140,7 @@ def main() -> int:
     print(f"{'update':44s} {'n':>4s} {'median ms':>10s} {'max ms':>8s} {'median ms':>10s} {'max ms':>8s}  "
           f"budget {BUDGET_MS:.0f} ms")
     print(_summary("as of: one month (data and titles)", month, month_kernel))
-    print(_summary("bins: 3 <-> 9 (ticks change: frame redrawn)", levels, levels_kernel))
+    print(_summary("bins: 3 <-> 9 (9 to 81 labelled squares)", levels, levels_kernel))
     print(f"{'baseline: kernel round trip of `pass`':44s} {len(base):4d} {statistics.median(base):10.1f} "
           f"{max(base):8.1f}")
     print(f"ratio (median update / median baseline): as of {statistics.median(month) / statistics.median(base):.1f}×, "
