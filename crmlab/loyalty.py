@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.data import select_transactions, to_datetime_column
+from crmlab.data import select_transactions
 from crmlab.errors import CRMDataError
 
 __all__ = ["nps", "satisfaction_index", "repeat_purchase_rate", "retention_rate", "churn_rate",

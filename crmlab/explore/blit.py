@@ -214,25 +214,10 @@ class FrameRenderer:
         canvas = fig.canvas
         data = data_artists(fig)
         key = frame_key(fig)
-        shown = [a for a in data if a.get_visible()]
-        for a in shown:
-            a.set_visible(False)
-        try:
-            if key != self.key and not self._redraw_changed_axes(fig, key):
-                canvas.draw()
-                self.extents = None            # measured by settle(), after the picture has gone out
-                self.frames_drawn += 1
-            if key != self.key:
-                renderer = canvas.get_renderer()
-                self.background = canvas.copy_from_bbox(fig.bbox)
-                self.legends = [canvas.copy_from_bbox(leg.get_window_extent(renderer).padded(2))
-                                for leg in _legends(fig) if _fixed_legend(leg) and leg.get_visible()]
-                self.key = key
-            else:
-                canvas.restore_region(self.background)
-        finally:
-            for a in shown:
-                a.set_visible(True)
+        if key == self.key:
+            canvas.restore_region(self.background)
+        else:
+            self._draw_frame(fig, key, data)
         for a in data:
             if a.get_visible():
                 fig.draw_artist(a)
@@ -240,15 +225,36 @@ class FrameRenderer:
             canvas.restore_region(patch)
         return encode_png(canvas.buffer_rgba())
 
+    def _draw_frame(self, fig, key, data) -> None:
+        """Draw the frame (the changed panels, or all of it) with the data hidden, and keep it."""
+        canvas = fig.canvas
+        shown = [a for a in data if a.get_visible()]
+        for a in shown:
+            a.set_visible(False)
+        try:
+            if not self._redraw_changed_axes(fig, key):
+                canvas.draw()
+                self.extents = None            # measured by settle(), after the picture has gone out
+                self.frames_drawn += 1
+            renderer = canvas.get_renderer()
+            self.background = canvas.copy_from_bbox(fig.bbox)
+            self.legends = [canvas.copy_from_bbox(leg.get_window_extent(renderer).padded(2))
+                            for leg in _legends(fig) if _fixed_legend(leg) and leg.get_visible()]
+            self.key = key
+        finally:
+            for a in shown:
+                a.set_visible(True)
+
     def settle(self, fig) -> None:
         """Measure where each panel's frame lies, for a later single-panel redraw.
 
-        Measuring costs about 5 ms per panel (tick label sizes), so :meth:`png`
-        leaves it for after the new picture has been sent: the explorer calls
-        this once the image widget holds the PNG, while the student looks at it.
-        Without it, the next frame change redraws the whole frame.
+        Call it right after :meth:`png`, on the same unchanged figure. Measuring
+        costs about 5 ms per panel (tick label sizes), so :meth:`png` leaves it
+        for after the new picture has been sent: the explorer calls this once the
+        image widget holds the PNG, while the student looks at it. Without it, the
+        next frame change redraws the whole frame.
         """
-        if self.extents is None and len(fig.axes) > 1 and self.key == frame_key(fig):
+        if self.extents is None and len(fig.axes) > 1:
             renderer = fig.canvas.get_renderer()
             self.extents = [_frame_extent(ax, renderer) for ax in fig.axes]
 

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
@@ -27,6 +26,8 @@ from crmlab.explore.blit import FrameRenderer, data_artists, encode_png, frame_k
 from crmlab.explore.text_cache import CachedTextCanvas, CachedTextRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).parent))
+from nb_helpers import fresh_png  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -233,11 +234,7 @@ def test_functional_every_explorer_update_equals_a_fresh_figure(index):
     for name, new in case.changes:
         box.controls[name].value = new
         values = {k: c.value for k, c in box.controls.items()}
-        fresh = crmlab.explore.explorer_figure()
-        with plt.rc_context(crmlab.explore.projector_style()):
-            box.draw(fig=fresh, **values)
-            expected = render_png(fresh)
-        assert bytes(box.image.value) == expected, f"{ex.name}: after {name} = {new!r}"
+        assert bytes(box.image.value) == fresh_png(box.draw, **values), f"{ex.name}: after {name} = {new!r}"
     assert box.renderer.frames_drawn <= 1 + len(case.changes)
 
 
@@ -344,10 +341,7 @@ def test_functional_tables_and_added_artists_are_redrawn_data():
     box = crmlab.explore.explorer(draw, {"n": slider})
     for n in (2, 3, 40):
         slider.value = n
-        fresh = crmlab.explore.explorer_figure()
-        with plt.rc_context(crmlab.explore.projector_style()):
-            draw(n, fresh)
-            assert bytes(box.image.value) == render_png(fresh)
+        assert bytes(box.image.value) == fresh_png(draw, n=n)
     ax = box.figure.axes[0]
     assert len(ax.tables) == 1 and len(ax.artists) == 1      # cleared before each redraw, not piled up
 

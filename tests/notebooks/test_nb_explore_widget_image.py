@@ -1,6 +1,7 @@
 """Functional: an explorer keeps ONE figure and answers a control change with new PNG bytes in
 its image widget (the fast update path of crmlab.explore.explorer), without leaking figures,
 and redrawing the kept figure gives exactly the picture a brand-new figure would."""
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -10,6 +11,9 @@ import pytest
 
 import crmlab.explore
 from crmlab.explore import economics, rfm
+
+sys.path.insert(0, str(Path(__file__).parent))
+from nb_helpers import fresh_png  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -24,14 +28,6 @@ def _tx():
                          "amount": [10.0, 30.0, 5.0, 8.0, 12.0, 50.0],
                          "date": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-02-01", "2024-02-20",
                                                  "2024-04-02", "2024-04-20"])})
-
-
-def _fresh_png(draw, **values) -> bytes:
-    """What a brand-new explorer figure shows for these control values."""
-    fig = crmlab.explore.explorer_figure()
-    with plt.rc_context(crmlab.explore.projector_style()):
-        draw(fig=fig, **values)
-        return crmlab.explore.render_png(fig)
 
 
 def test_functional_control_change_gives_new_png_on_the_same_figure():
@@ -56,7 +52,7 @@ def test_functional_redrawn_figure_equals_a_fresh_one():
                         ("bins", 4)):
         box.controls[name].value = value
     values = {k: c.value for k, c in box.controls.items()}
-    fresh = _fresh_png(lambda fig, as_of, bins, monetary: rfm.draw(tx, as_of, bins, monetary, fig=fig), **values)
+    fresh = fresh_png(lambda fig, as_of, bins, monetary: rfm.draw(tx, as_of, bins, monetary, fig=fig), **values)
     assert bytes(box.image.value) == fresh
 
 
@@ -70,7 +66,7 @@ def test_functional_redraw_restarts_colours_and_headline():
     assert box.figure.get_suptitle() == ""
     box.controls["acquisition_cost"].value = 100
     values = {k: c.value for k, c in box.controls.items()}
-    assert bytes(box.image.value) == _fresh_png(lambda fig, **v: economics.draw_profit(**v, fig=fig), **values)
+    assert bytes(box.image.value) == fresh_png(lambda fig, **v: economics.draw_profit(**v, fig=fig), **values)
 
 
 def test_unit_draw_without_explorer_figure_shows_and_closes():
