@@ -11,6 +11,11 @@ from typing import Sequence
 class CRMDataError(ValueError):
     """Bad input to a crmlab function.
 
+    The error is re-created from its ``args`` — ``(column, rule, rows, detail)``
+    — as SimPy (which re-raises a failed process's error as
+    ``type(err)(*err.args)``) and process pools (which pickle it) do, so the
+    message survives both.
+
     Attributes
     ----------
     column : str or None
@@ -19,19 +24,33 @@ class CRMDataError(ValueError):
         A short name of the broken rule, e.g. ``"negative amount"``.
     rows : list
         Index labels of the first offending rows (at most 5), possibly empty.
+    detail : str
+        More about the bad value (may be empty).
+
+    Example
+    -------
+    >>> err = CRMDataError("amount", "negative amount", rows=[3, 8], detail="got -2.5")
+    >>> str(err)
+    "column 'amount': negative amount (got -2.5); first offending rows: [3, 8]"
+    >>> str(CRMDataError(*err.args)) == str(err)
+    True
     """
 
     def __init__(self, column: str | None, rule: str, rows: Sequence = (), detail: str = ""):
         self.column = column
         self.rule = rule
         self.rows = list(rows)[:5]
-        where = f"column '{column}'" if column is not None else "input"
-        msg = f"{where}: {rule}"
-        if detail:
-            msg += f" ({detail})"
+        self.detail = detail
+        super().__init__(column, rule, self.rows, detail)
+
+    def __str__(self) -> str:
+        where = f"column '{self.column}'" if self.column is not None else "input"
+        msg = f"{where}: {self.rule}"
+        if self.detail:
+            msg += f" ({self.detail})"
         if self.rows:
             msg += f"; first offending rows: {self.rows}"
-        super().__init__(msg)
+        return msg
 
 
 def check_positive(name: str, value: float, *, allow_zero: bool = False) -> float:
