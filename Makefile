@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 
-.PHONY: course test setup setup-dev browser notebooks benchmark dataset clean
+.PHONY: course test setup setup-dev browser notebooks keys benchmark dataset clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,7 +30,10 @@ test: setup-dev browser
 	MPLBACKEND=agg $(BIN)/python -m pytest -n 2 --timeout 900
 
 notebooks: setup-dev
-	$(BIN)/python -m crmlab.exercises.generate
+	$(BIN)/python -m tools.generate
+
+keys: setup-dev
+	$(BIN)/python -m tools.keys --all
 
 benchmark: setup-dev browser
 	$(BIN)/python benchmarks/run_all.py

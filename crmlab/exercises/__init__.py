@@ -11,10 +11,11 @@ answered yet* (while ``answer`` is still ``...``), so a fresh notebook runs top
 to bottom. In Jupyter the message is a small coloured box; elsewhere plain text.
 
 The expected answers live in ``crmlab/exercises/key_NN.json`` (one file per
-chapter, encoded — see :mod:`crmlab.exercises.answers`). Authors rebuild a key from
-the worked solutions of the instructor notebook with
-``python -m crmlab.exercises.keys NN``; the student notebooks are generated with
-``python -m crmlab.exercises.generate`` (see ``notebooks/AUTHORING.md``).
+chapter, encoded — see :mod:`crmlab.exercises.answers`); they are package data, so
+``check`` works from an installed package. Authors rebuild a key from the worked
+solutions of the instructor notebook with ``python -m tools.keys NN``, run from the
+repository root; the student notebooks are generated with ``python -m tools.generate``
+(see ``notebooks/AUTHORING.md``; ``tools/`` is not part of the installed package).
 
 Two environment variables are for authors and tests, not students:
 
@@ -122,7 +123,7 @@ def _evaluate(exercise: str, answer) -> CheckResult:
     if key is None:
         return CheckResult(exercise, "no key",
                            f"There is no answer key for chapter {chapter} yet "
-                           f"(authors: python -m crmlab.exercises.keys {chapter}).")
+                           f"(authors: python -m tools.keys {chapter}).")
     if exercise not in key:
         known = ", ".join(sorted(key))
         return CheckResult(exercise, "unknown exercise",

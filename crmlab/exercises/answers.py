@@ -190,7 +190,7 @@ def write_key(chapter: str, entries: dict[str, dict], *, source: str) -> Path:
     data = {
         "chapter": chapter,
         "source": source,
-        "rebuild": f"python -m crmlab.exercises.keys {chapter}",
+        "rebuild": f"python -m tools.keys {chapter}",
         "exercises": {ex_id: encode_entry(entries[ex_id]) for ex_id in sorted(entries)},
     }
     path = key_path(chapter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crmlab.exercises.generate import NOTEBOOKS, instructor_notebooks, student_path
+from tools.generate import NOTEBOOKS, instructor_notebooks, student_path
 
 CHAPTERS_N1 = ("00", "01", "02", "03")
 

@@ -15,7 +15,7 @@ from nb_helpers import all_notebooks, notebook_id, read_log  # noqa: E402
 
 from crmlab.exercises import LOG_ENV, RECORD_ENV  # noqa: E402
 from crmlab.exercises.answers import read_key  # noqa: E402
-from crmlab.exercises.run import execute  # noqa: E402
+from tools.run import execute  # noqa: E402
 
 NOTEBOOK_LIMIT_S = 60
 
@@ -31,12 +31,12 @@ def test_notebook_runs_clean(path, tmp_path, monkeypatch):
     checks = read_log(log)
     chapter = path.name[:2]
     key = read_key(chapter)
-    assert key is not None, f"no answer key for chapter {chapter}: python -m crmlab.exercises.keys {chapter}"
+    assert key is not None, f"no answer key for chapter {chapter}: python -m tools.keys {chapter}"
     assert checks, f"{path.name} calls no self-check"
     if path.parent.name == "instructor":
         not_right = [c for c in checks if c["status"] != "right"]
         assert not not_right, (f"{path.name}: self-checks not right with the worked solution (stale key? "
-                               f"rebuild: python -m crmlab.exercises.keys {chapter}): {not_right}")
+                               f"rebuild: python -m tools.keys {chapter}): {not_right}")
         assert {c["id"] for c in checks} == set(key), "instructor notebook must check every exercise of its key"
     else:
         assert {c["status"] for c in checks} == {"not answered"}, checks

@@ -88,7 +88,7 @@ def test_functional_draw_error_in_jupyter_is_shown_not_raised(tmp_path):
     # the notebook goes on
     import nbformat
 
-    from crmlab.exercises.run import execute
+    from tools.run import execute
 
     setup = ("import ipywidgets as w\n"
              "from crmlab.explore import explorer\n"

@@ -12,7 +12,7 @@ from nb_helpers import CHAPTERS_N1, all_notebooks, notebook_id, plain_value, wro
 
 import crmlab.exercises as ex  # noqa: E402
 from crmlab.exercises import answers, check  # noqa: E402
-from crmlab.exercises.generate import (NOTEBOOKS, instructor_notebooks, notebook_text,  # noqa: E402
+from tools.generate import (NOTEBOOKS, instructor_notebooks, notebook_text,  # noqa: E402
                                        student_notebook, student_path)
 
 
@@ -38,11 +38,11 @@ def test_committed_without_outputs(path):
 @pytest.mark.parametrize("source", instructor_notebooks(NOTEBOOKS), ids=lambda p: p.name)
 def test_student_notebook_up_to_date(source, tmp_path):
     target = student_path(source)
-    assert target.exists(), f"missing {target}: run python -m crmlab.exercises.generate"
+    assert target.exists(), f"missing {target}: run python -m tools.generate"
     fresh = tmp_path / target.name
     fresh.write_text(notebook_text(student_notebook(nbformat.read(source, as_version=4))), encoding="utf-8")
     assert fresh.read_bytes() == target.read_bytes(), (
-        f"{target.name} is out of date with {source.name}: run python -m crmlab.exercises.generate")
+        f"{target.name} is out of date with {source.name}: run python -m tools.generate")
     assert "### BEGIN SOLUTION" not in target.read_text(encoding="utf-8")
 
 
@@ -97,7 +97,7 @@ def test_solution_names_not_used_later(source):
     use it (except as the answer given to check), or the student notebook would compute with `...`."""
     import textwrap
 
-    from crmlab.exercises.generate import BEGIN, END, _assigned_names
+    from tools.generate import BEGIN, END, _assigned_names
 
     nb = nbformat.read(source, as_version=4)
     solution_names: set[str] = set()

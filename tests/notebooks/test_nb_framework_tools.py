@@ -3,7 +3,8 @@ builder (runs the instructor notebook in record mode) and the student-notebook g
 import nbformat
 import pytest
 
-from crmlab.exercises import answers, check, generate, keys
+from crmlab.exercises import answers, check
+from tools import generate, keys
 
 SOLUTION = "### BEGIN SOLUTION\nanswer = sum(range(5))\n### END SOLUTION\ncheck('98.total', answer)"
 
@@ -65,7 +66,7 @@ def test_functional_key_builder_refuses_unanswered_solution(tmp_path, monkeypatc
 
 
 def test_functional_runner_reports_warnings_stderr_and_errors(tmp_path):
-    from crmlab.exercises.run import execute
+    from tools.run import execute
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import warnings\nwarnings.warn('careful')"),
@@ -78,3 +79,23 @@ def test_functional_runner_reports_warnings_stderr_and_errors(tmp_path):
     assert len(problems) == 3, problems
     assert "careful" in problems[0] and "to stderr" in problems[1] and "ZeroDivisionError" in problems[2]
     assert seconds < 60
+
+
+def test_functional_key_builder_refuses_to_write_outside_the_repository(tmp_path, monkeypatch, capsys):
+    # crmlab imported from somewhere else (an installed copy): the key would land there, not in the repo
+    monkeypatch.setattr(answers, "KEY_DIR", tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        keys.main(["00"])
+    assert stop.value.code == 2
+    assert "not from this repository" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_functional_tools_run_from_the_repository_root_as_modules_and_as_scripts(repo_root):
+    import subprocess
+    import sys
+
+    for command in (["-m", "tools.generate", "--help"], ["tools/generate.py", "--help"],
+                    ["-m", "tools.keys", "--help"], ["tools/keys.py", "--help"]):
+        done = subprocess.run([sys.executable, *command], cwd=repo_root, capture_output=True, text=True)
+        assert done.returncode == 0, (command, done.stderr)

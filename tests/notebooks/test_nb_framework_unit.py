@@ -9,7 +9,7 @@ import pytest
 
 import crmlab.exercises as ex
 from crmlab.exercises import answers, check
-from crmlab.exercises.generate import GenerateError, clean_notebook, notebook_text, student_notebook, student_source
+from tools.generate import GenerateError, clean_notebook, notebook_text, student_notebook, student_source
 
 
 # --- normalise / compare ---------------------------------------------------------------

@@ -8,7 +8,7 @@ problems found in its outputs: errors, anything written to stderr, and warnings.
 Example
 -------
 >>> nb, seconds, problems = execute("notebooks/00_welcome.ipynb")   # doctest: +SKIP
->>> problems
+>>> problems                                                      # doctest: +SKIP
 []
 """
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    python -m crmlab.exercises.keys 03          # one chapter
-    python -m crmlab.exercises.keys 00 01 02    # several
-    python -m crmlab.exercises.keys --all       # every instructor notebook
+    python -m tools.keys 03          # one chapter
+    python -m tools.keys 00 01 02    # several
+    python -m tools.keys --all       # every instructor notebook
 
 For chapter ``NN`` it
 
@@ -34,10 +34,13 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from crmlab.exercises import RECORD_ENV
+if not __package__:   # run as `python tools/keys.py`: the repository root, not tools/, goes first on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crmlab.exercises import RECORD_ENV, answers
 from crmlab.exercises.answers import write_key
-from crmlab.exercises.generate import NOTEBOOKS, REPO
-from crmlab.exercises.run import execute
+from tools.generate import NOTEBOOKS, REPO
+from tools.run import execute
 
 __all__ = ["instructor_notebook", "read_exercise_list", "build_key", "main"]
 
@@ -101,7 +104,7 @@ def build_key(chapter: str, folder: Path = NOTEBOOKS) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crmlab.exercises.keys",
+    parser = argparse.ArgumentParser(prog="python -m tools.keys",
                                      description="Build answer keys from the instructor notebooks.")
     parser.add_argument("chapters", nargs="*", help="chapter numbers, e.g. 03")
     parser.add_argument("--all", action="store_true", help="every notebooks/instructor/NN_*.ipynb")
@@ -111,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         chapters = sorted({p.name[:2] for p in (NOTEBOOKS / "instructor").glob("[0-9][0-9]_*.ipynb")})
     if not chapters:
         parser.error("name at least one chapter, or --all")
+    if answers.KEY_DIR != REPO / "crmlab" / "exercises":
+        parser.error(f"crmlab is imported from {answers.KEY_DIR.parent}, not from this repository ({REPO}): "
+                     "run `python -m tools.keys` from the repository root")
     for chapter in chapters:
         build_key(f"{int(chapter):02d}")
     return 0

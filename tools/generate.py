@@ -2,9 +2,9 @@
 
 Run from the repository root (``make notebooks`` does it)::
 
-    python -m crmlab.exercises.generate            # write notebooks/NN_name.ipynb
-    python -m crmlab.exercises.generate --check    # only say which are out of date (exit 1)
-    python -m crmlab.exercises.generate 03 04      # only these chapters
+    python -m tools.generate            # write notebooks/NN_name.ipynb
+    python -m tools.generate --check    # only say which are out of date (exit 1)
+    python -m tools.generate 03 04      # only these chapters
 
 For every ``notebooks/instructor/NN_name.ipynb`` it writes ``notebooks/NN_name.ipynb``:
 
@@ -38,7 +38,7 @@ __all__ = ["BEGIN", "END", "GenerateError", "student_source", "clean_notebook", 
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 
 _METADATA = {
@@ -166,7 +166,7 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crmlab.exercises.generate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.generate", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true",
                         help="write nothing; list out-of-date notebooks and exit 1 if there are any")
     parser.add_argument("--folder", type=Path, default=NOTEBOOKS, help="the notebooks folder (default: %(default)s)")
