@@ -12,6 +12,7 @@ customer, while alive,
 We never see λ, p or the moment a customer dies, only (x, t_x, T) per customer:
 x repeat purchases, the last at t_x, observation ending at T (all measured from
 the first purchase, in the summary's time unit — see :mod:`crmlab.clv.summary`).
+The model keeps that unit in ``freq_``: α and every horizon ``t`` are in it.
 
 Likelihood of one customer (FHL eq. 6), computed in log space
 -------------------------------------------------------------
@@ -38,8 +39,8 @@ Example
 >>> summary = pd.DataFrame({"frequency": [0, 1, 3, 0, 2, 5, 0, 1],
 ...                         "recency": [0, 4, 20, 0, 12, 30, 0, 2.5],
 ...                         "T": [10, 30, 35, 38, 20, 33, 5, 40]})
->>> model = BGNBD()           # normally BGNBD().fit(summary); here the CDNOW estimates
->>> model.params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+>>> # normally BGNBD().fit(summary); here the published CDNOW estimates (weekly rates)
+>>> model = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, freq="W")
 >>> # customer 2: 1 / (1 + 0.793/2.426 · (34.414/8.414)^1.243) = 1 / (1 + 0.3269 · 5.760) = 0.347
 >>> model.probability_alive(summary["frequency"], summary["recency"], summary["T"]).round(3).tolist()
 [1.0, 0.347, 0.541, 1.0, 0.639, 0.839, 1.0, 0.233]
@@ -53,6 +54,7 @@ from scipy import special
 from crmlab.clv.fitting import (FittedModel, Rows, as_float_array, customer_arrays, group_rows, shaped_like,
                                 summary_arrays, unique_rows)
 from crmlab.clv.hypergeometric import expected_purchases_while_alive
+from crmlab.clv.summary import time_unit
 from crmlab.errors import CRMDataError
 
 __all__ = ["BGNBD"]
@@ -70,21 +72,29 @@ def _share(log_share: np.ndarray) -> np.ndarray:
 class BGNBD(FittedModel):
     """The BG/NBD model (Fader, Hardie & Lee 2005). See the module docstring.
 
-    Attributes (after ``fit``)
-    --------------------------
-    params : dict
-        ``{"r", "alpha", "a", "b"}``; ``alpha`` is in the summary's time unit.
-    log_likelihood : float
-        Maximised total log-likelihood.
-    standard_errors : dict
-        From the inverse observed information (see :mod:`crmlab.clv.fitting`).
-    covariance : DataFrame
+    Build it with ``BGNBD().fit(summary)`` or, from known parameters,
+    ``BGNBD.from_params(r=..., alpha=..., a=..., b=..., freq="W")``.
+
+    Attributes (after ``fit`` or ``from_params``; scikit-learn style, ending in ``_``)
+    --------------------------------------------------------------------------------
+    params_ : Series
+        ``r``, ``alpha``, ``a``, ``b``; ``alpha`` is in the time unit ``freq_``.
+    summary : DataFrame
+        Per parameter: ``estimate``, ``std_error`` and the 95% interval ``lower``, ``upper``.
+    freq_ : str
+        Time unit of the summary the model was fitted on (``"W"``, ``"D"``, ``"4W"``, …):
+        recency, T and every horizon ``t`` of the predictions are in this unit.
+    log_likelihood_ : float
+        Maximised total log-likelihood (NaN after ``from_params``).
+    standard_errors_ : Series
+        From the inverse observed information (see :mod:`crmlab.clv.fitting`);
+        NaN after ``from_params``.
+    covariance_ : DataFrame
         Covariance matrix of the estimates.
-    n_customers : int
-        Customers the model was fitted on.
-    converged : bool
-    freq : str or None
-        Time unit of the fitted summary (``summary.attrs["freq"]``), if it had one.
+    n_customers_ : int
+        Customers the model was fitted on (0 after ``from_params``).
+    converged_ : bool
+        Whether the likelihood search met its tolerance (False after ``from_params``).
     """
 
     PARAM_NAMES = ("r", "alpha", "a", "b")
@@ -137,9 +147,46 @@ class BGNBD(FittedModel):
         grad[:, 3] = db_alive + w4 * db_dead
         return ll, grad
 
-    # ---- fitting -------------------------------------------------------------
-    def fit(self, summary: pd.DataFrame, *, frequency: str = "frequency", recency: str = "recency",
-            T: str = "T") -> "BGNBD":
+    # ---- building the model --------------------------------------------------
+    @classmethod
+    def from_params(cls, *, r: float, alpha: float, a: float, b: float, freq: str) -> "BGNBD":
+        """The model with known parameters (published estimates, a simulation's truth).
+
+        ``alpha`` is per time unit ``freq`` (``"W"``, ``"D"``, ``"4W"``, …), which
+        the model keeps in ``freq_``. Nothing is estimated: ``summary`` shows the
+        parameters with NaN standard errors and intervals, ``log_likelihood_`` is
+        NaN and ``n_customers_`` is 0; every prediction works as after ``fit``.
+
+        >>> BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, freq="W")
+        BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426; time unit 'W'; from known parameters)
+
+        Raises
+        ------
+        CRMDataError
+            A parameter that is not a finite number > 0 (named), or a bad ``freq``.
+        """
+        length = time_unit(freq)
+        model = cls._from_known({"r": r, "alpha": alpha, "a": a, "b": b})
+        model.freq_ = freq if isinstance(freq, str) else f"{length.days}D"
+        return model
+
+    @staticmethod
+    def _unit_of(summary: pd.DataFrame, freq) -> str:
+        """The summary's time unit: ``freq`` if given, else ``summary.attrs["freq"]``; both must agree."""
+        recorded = summary.attrs.get("freq")
+        if freq is None and recorded is None:
+            raise CRMDataError("freq", "the time unit of the summary is unknown",
+                               detail="summary.attrs has no 'freq' (clv.summarize sets it; a merge or a "
+                                      "hand-made DataFrame has none): say it, e.g. .fit(summary, freq='W')")
+        if freq is not None and recorded is not None and time_unit(freq) != time_unit(recorded):
+            raise CRMDataError("freq", "differs from the summary's time unit",
+                               detail=f"freq={freq!r} but summary.attrs['freq']={recorded!r}")
+        unit = freq if freq is not None else recorded
+        length = time_unit(unit)        # refuses months, years and unknown units
+        return unit if isinstance(unit, str) else f"{length.days}D"
+
+    def fit(self, summary: pd.DataFrame, *, freq: str | None = None, frequency: str = "frequency",
+            recency: str = "recency", T: str = "T") -> "BGNBD":
         """Fit by maximum likelihood; returns ``self``.
 
         Parameters
@@ -147,29 +194,38 @@ class BGNBD(FittedModel):
         summary : DataFrame
             One row per customer with frequency (repeat purchases), recency and T,
             e.g. from :func:`crmlab.clv.summarize`. Not modified.
+        freq : str, optional
+            Time unit of recency and T. Default: ``summary.attrs["freq"]`` (set by
+            :func:`crmlab.clv.summarize`); needed when the summary has no such attrs.
+            Stored in ``freq_``.
         frequency, recency, T : str
             Column names.
 
         Raises
         ------
         CRMDataError
-            If the summary breaks a rule of :func:`crmlab.clv.fitting.summary_arrays`
-            or nobody made a repeat purchase (the model is then not identified).
+            If the summary breaks a rule of :func:`crmlab.clv.fitting.summary_arrays`,
+            nobody made a repeat purchase (the model is then not identified), or the
+            time unit is unknown or contradicts ``summary.attrs["freq"]``.
         """
         x, tx, t_end = summary_arrays(summary, frequency=frequency, recency=recency, T=T)
         if not (x > 0).any():
             raise CRMDataError(frequency, "no customer made a repeat purchase; the model cannot be fitted")
         if (t_end <= 0).all():
             raise CRMDataError(T, "every customer has T = 0; nothing was observed")
+        unit = self._unit_of(summary, freq)
         (xg, txg, tg), weights = group_rows(x, tx, t_end)
         rate = max(float(np.sum(weights * xg)) / float(np.sum(weights * tg)), 1e-6)   # purchases per time unit
         start = np.array([1.0, 1.0 / rate, 1.0, 1.0])
         self._maximise(Rows(xg, txg, tg), weights, start)
-        self.freq = summary.attrs.get("freq")      # set by clv.summarize; rates are per this unit
+        self.freq_ = unit           # every rate and horizon of the model is in this unit
         return self
 
+    def _describe(self) -> str:
+        return f"; time unit {self.freq_!r}"
+
     def log_likelihood_terms(self, frequency, recency, T) -> np.ndarray:
-        """ln L of each customer under the fitted parameters (sums to ``log_likelihood``)."""
+        """ln L of each customer under the fitted parameters (sums to ``log_likelihood_``)."""
         x, tx, t_end = customer_arrays(frequency, recency, T)
         ll, _ = self._loglik_and_grad(self._param_array(), Rows(x, tx, t_end))
         return ll.reshape(x.shape)
@@ -235,9 +291,8 @@ class BGNBD(FittedModel):
         All arguments broadcast (a vector of horizons with one customer, or one
         horizon with a vector of customers); returns a Series when given Series.
 
-        >>> m = BGNBD()
-        >>> m.params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-        >>> round(float(m.expected_purchases(39, 2, 30.43, 38.86)), 3)
+        >>> m = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, freq="W")
+        >>> round(float(m.expected_purchases(39, 2, 30.43, 38.86)), 3)   # next 39 weeks
         1.226
         """
         x, tx, t_end = customer_arrays(frequency, recency, T)

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from crmlab.data import _first_rows
-from crmlab.errors import CRMDataError
+from crmlab.errors import CRMDataError, check_positive
 
 __all__ = ["summary_arrays", "group_rows", "unique_rows", "Rows", "customer_arrays", "shaped_like",
            "as_float_array", "FittedModel", "ConvergenceWarning"]
@@ -142,6 +142,16 @@ class Rows:
 class FittedModel(abc.ABC):
     """Base class: parameters fitted by maximum likelihood on the log scale.
 
+    The conventions of scikit-learn and lifetimes: ``fit(summary)`` returns the
+    model, and everything learned from data ends in ``_`` and exists only after
+    ``fit`` (or :meth:`from_params`, the documented way to build a model from
+    known parameters):
+
+    ``params_`` (Series), ``standard_errors_`` (Series), ``covariance_``
+    (DataFrame), ``log_likelihood_``, ``n_customers_``, ``converged_``; and
+    ``summary``, one row per parameter with its estimate, standard error and 95%
+    interval.
+
     Subclasses set ``PARAM_NAMES`` and implement ``_loglik_and_grad(params, data)``
     returning the per-row log-likelihood terms and their gradient with respect to
     the (natural) parameters, shape (rows, k).
@@ -149,28 +159,62 @@ class FittedModel(abc.ABC):
 
     PARAM_NAMES: tuple[str, ...] = ()
 
-    def __init__(self) -> None:
-        self.params: dict[str, float] = {}
-        self.standard_errors: dict[str, float] = {}
-        self.log_likelihood: float = float("nan")
-        self.converged: bool = False
-        self.n_customers: int = 0
-        self.covariance: pd.DataFrame | None = None
-        self.freq: str | None = None    # time unit of the summary it was fitted on, if known
-
     # -- provided by each model ---------------------------------------------
     @abc.abstractmethod
     def _loglik_and_grad(self, params: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:
         """Per-row log-likelihood and its gradient with respect to the log-parameters."""
 
+    # -- building from known parameters ----------------------------------------
+    @classmethod
+    def _from_known(cls, params: dict) -> "FittedModel":
+        """A model whose parameters are given, not estimated (see ``from_params`` of each model).
+
+        Every parameter must be a finite number > 0. Nothing was estimated, so the
+        standard errors, the covariance and the log-likelihood are NaN, ``n_customers_``
+        is 0 and ``converged_`` is False; predictions work as for a fitted model.
+        """
+        values = [check_positive(name, params[name]) for name in cls.PARAM_NAMES]
+        model = cls()
+        k = len(cls.PARAM_NAMES)
+        model._store(np.array(values), log_likelihood=float("nan"), n_customers=0, converged=False,
+                     covariance=np.full((k, k), np.nan))
+        return model
+
+    def _store(self, params: np.ndarray, *, log_likelihood: float, n_customers: int, converged: bool,
+               covariance: np.ndarray) -> None:
+        """Set every learned attribute at once (so a model is either complete or has none)."""
+        names = list(self.PARAM_NAMES)
+        self.params_ = pd.Series(np.asarray(params, dtype=float), index=names, name="estimate")
+        self.covariance_ = pd.DataFrame(covariance, index=names, columns=names)
+        self.standard_errors_ = pd.Series(np.sqrt(np.diag(covariance)), index=names, name="std_error")
+        self.log_likelihood_ = float(log_likelihood)
+        self.n_customers_ = int(n_customers)
+        self.converged_ = bool(converged)
+
     # -- shared ------------------------------------------------------------
     def _is_fitted(self) -> None:
-        if not self.params:
-            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call .fit(summary) first")
+        if not hasattr(self, "params_"):
+            name = type(self).__name__
+            raise RuntimeError(f"{name} is not fitted yet: call .fit(summary) first, or build it from "
+                               f"known parameters with {name}.from_params(...)")
 
     def _param_array(self) -> np.ndarray:
         self._is_fitted()
-        return np.array([self.params[n] for n in self.PARAM_NAMES])
+        return self.params_.to_numpy(dtype=float)
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Deprecated: the parameters are in ``params_`` (set by ``fit`` or ``from_params``)."""
+        warnings.warn(f"{type(self).__name__}.params is deprecated: read .params_ (a Series) instead",
+                      FutureWarning, stacklevel=2)
+        self._is_fitted()
+        return self.params_.to_dict()
+
+    @params.setter
+    def params(self, value) -> None:
+        name = type(self).__name__
+        raise AttributeError(f"{name} parameters are set by .fit(summary); to build a model from known "
+                             f"parameters use {name}.from_params({', '.join(f'{n}=...' for n in self.PARAM_NAMES)})")
 
     def _total_and_grad(self, params: np.ndarray, data: tuple, weights: np.ndarray) -> tuple[float, np.ndarray]:
         ll, grad = self._loglik_and_grad(params, data)
@@ -180,7 +224,7 @@ class FittedModel(abc.ABC):
 
     def _maximise(self, data: tuple, weights: np.ndarray, start: np.ndarray, *, tol: float = 1e-10,
                   maxiter: int = 2000) -> None:
-        """Maximise the weighted log-likelihood over θ = ln(params); set params, LL, SEs."""
+        """Maximise the weighted log-likelihood over θ = ln(params); set params_, LL, SEs."""
         n = float(weights.sum())
 
         def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -200,22 +244,21 @@ class FittedModel(abc.ABC):
         theta, hess = self._newton_polish(theta, data, weights)
         params = np.exp(theta)
         ll, grad = self._total_and_grad(params, data, weights)
-        self.params = {k: float(v) for k, v in zip(self.PARAM_NAMES, params)}
-        self.log_likelihood = ll
-        self.n_customers = int(round(n))
         grad_theta = grad * params
-        self.converged = bool(np.all(np.abs(grad_theta) <= 1e-4 * max(1.0, np.sqrt(n)))) and np.isfinite(ll)
-        if not self.converged:
-            warnings.warn(f"{type(self).__name__}: the likelihood search did not converge "
+        converged = bool(np.all(np.abs(grad_theta) <= 1e-4 * max(1.0, np.sqrt(n)))) and np.isfinite(ll)
+        name = type(self).__name__
+        if not converged:
+            warnings.warn(f"{name}: the likelihood search did not converge "
                           f"(gradient {grad_theta}); parameters may be unreliable", ConvergenceWarning,
                           stacklevel=3)
-        extreme = {k: v for k, v in self.params.items() if not 1e-5 < v < 1e5}
+        extreme = {k: v for k, v in zip(self.PARAM_NAMES, params) if not 1e-5 < v < 1e5}
         if extreme:
-            warnings.warn(f"{type(self).__name__}: estimates ran to the edge of the parameter space "
+            warnings.warn(f"{name}: estimates ran to the edge of the parameter space "
                           f"({', '.join(f'{k}={v:.3g}' for k, v in extreme.items())}); the data look like a "
                           "limiting case of the model (e.g. nobody drops out, or everyone buys at the same "
                           "rate)", ConvergenceWarning, stacklevel=3)
-        self._set_standard_errors(params, hess)
+        self._store(params, log_likelihood=ll, n_customers=int(round(n)), converged=converged,
+                    covariance=self._covariance(params, hess))
 
     def _hessian_theta(self, theta: np.ndarray, data: tuple, weights: np.ndarray) -> np.ndarray:
         """Hessian of the total log-likelihood in θ by central differences of the analytic gradient."""
@@ -259,8 +302,9 @@ class FittedModel(abc.ABC):
             hess = self._hessian_theta(theta, data, weights)   # moved noticeably: recompute
         return theta, hess
 
-    def _set_standard_errors(self, params: np.ndarray, hess_theta: np.ndarray) -> None:
-        names = list(self.PARAM_NAMES)
+    def _covariance(self, params: np.ndarray, hess_theta: np.ndarray) -> np.ndarray:
+        """Cov(parameters) = D Cov(θ) D with Cov(θ) = (-Hessian in θ)⁻¹ and D = diag(parameters)."""
+        k = len(self.PARAM_NAMES)
         try:
             cov_theta = np.linalg.inv(-hess_theta)
             ok = np.all(np.linalg.eigvalsh(-hess_theta) > 0)
@@ -269,34 +313,51 @@ class FittedModel(abc.ABC):
         if not ok:
             warnings.warn(f"{type(self).__name__}: the Hessian is not negative definite at the optimum; "
                           "standard errors are not available (NaN)", ConvergenceWarning, stacklevel=4)
-            cov = np.full((len(names), len(names)), np.nan)
-        else:
-            cov = cov_theta * np.outer(params, params)
-        self.covariance = pd.DataFrame(cov, index=names, columns=names)
-        self.standard_errors = {n: float(np.sqrt(cov[i, i])) for i, n in enumerate(names)}
+            return np.full((k, k), np.nan)
+        return cov_theta * np.outer(params, params)
 
     def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
         """Wald intervals computed on the log scale (so they stay positive).
 
         ``exp(ln θ̂ ± z · SE(θ̂)/θ̂)`` with z the normal quantile for ``level``.
+        Columns ``estimate``, ``std_error``, ``lower``, ``upper``, one row per
+        parameter; NaN standard errors and bounds for a model built with
+        ``from_params`` (nothing was estimated).
         """
         self._is_fitted()
-        if not 0 < level < 1:
+        if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise CRMDataError("level", "must be between 0 and 1", detail=f"got {level!r}")
         z = stats.norm.ppf(0.5 + level / 2)
-        rows = {}
-        for name in self.PARAM_NAMES:
-            est, se = self.params[name], self.standard_errors[name]
-            half = z * se / est
-            rows[name] = {"estimate": est, "std_error": se,
-                          "lower": est * np.exp(-half), "upper": est * np.exp(half)}
-        return pd.DataFrame(rows).T
+        est, se = self.params_, self.standard_errors_
+        half = z * se / est
+        table = pd.DataFrame({"estimate": est, "std_error": se,
+                              "lower": est * np.exp(-half), "upper": est * np.exp(half)})
+        table.index.name = "parameter"
+        table.attrs["level"] = float(level)
+        return table
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per parameter: ``estimate``, ``std_error`` and the 95% interval ``lower``–``upper``.
+
+        The same table as ``confidence_intervals(0.95)`` (lifetimes calls it
+        ``summary`` too). A model built with ``from_params`` has NaN standard errors
+        and bounds: its parameters were given, not estimated.
+        """
+        return self.confidence_intervals(0.95)
+
+    def _describe(self) -> str:
+        """Extra text for ``repr`` (the time unit, for purchase models)."""
+        return ""
 
     def __repr__(self) -> str:
-        if not self.params:
-            return f"{type(self).__name__}(not fitted)"
-        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        return f"{type(self).__name__}({shown}; log-likelihood={self.log_likelihood:.2f}, n={self.n_customers})"
+        name = type(self).__name__
+        if not hasattr(self, "params_"):
+            return f"{name}(not fitted)"
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        if self.n_customers_ == 0:
+            return f"{name}({shown}{self._describe()}; from known parameters)"
+        return f"{name}({shown}{self._describe()}; log-likelihood={self.log_likelihood_:.2f}, n={self.n_customers_})"
 
 
 def as_float_array(value, name: str) -> np.ndarray:

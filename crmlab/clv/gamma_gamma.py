@@ -21,7 +21,7 @@ Input rules (the questions users of today's libraries keep asking)
 ------------------------------------------------------------------
 * The model describes **repeat purchases**: customers with frequency 0 have no
   repeat spend to learn from. ``fit`` uses the customers with frequency > 0,
-  and records how many one-time buyers it left out in ``n_excluded``.
+  and records how many one-time buyers it left out in ``n_excluded_``.
 * Spend must be **positive** for every repeat buyer (a zero or negative mean
   spend is an error, not a value to drop).
 * The model assumes spend per purchase is **independent of frequency**. ``fit``
@@ -38,9 +38,9 @@ Example
 >>> mean_spend = rng.gamma(6.0 * np.maximum(x, 1), 1 / (nu * np.maximum(x, 1)))  # mean of x Gamma(6, ν) draws
 >>> s = pd.DataFrame({"frequency": x, "monetary_value": np.where(x > 0, mean_spend, 0.0)})
 >>> g = GammaGamma().fit(s)
->>> g.n_excluded == int((x == 0).sum()), g.n_customers == int((x > 0).sum())
+>>> g.n_excluded_ == int((x == 0).sum()), g.n_customers_ == int((x > 0).sum())
 (True, True)
->>> {k: round(val, 1) for k, val in g.params.items()}     # truth: p = 6, q = 3, v = 15
+>>> g.params_.round(1).to_dict()                         # truth: p = 6, q = 3, v = 15
 {'p': 7.2, 'q': 2.8, 'v': 11.8}
 """
 from __future__ import annotations
@@ -68,26 +68,46 @@ class SpendFrequencyCorrelationWarning(UserWarning):
 class GammaGamma(FittedModel):
     """The Gamma-Gamma spend model. See the module docstring.
 
-    Attributes (after ``fit``)
-    --------------------------
-    params : dict
-        ``{"p", "q", "v"}``.
-    log_likelihood, standard_errors, covariance, converged
+    Build it with ``GammaGamma().fit(summary)`` or, from known parameters,
+    ``GammaGamma.from_params(p=..., q=..., v=...)``. Spend per purchase has no
+    time unit, so this model has none.
+
+    Attributes (after ``fit`` or ``from_params``; scikit-learn style, ending in ``_``)
+    --------------------------------------------------------------------------------
+    params_ : Series
+        ``p``, ``q``, ``v``.
+    summary : DataFrame
+        Per parameter: ``estimate``, ``std_error`` and the 95% interval ``lower``, ``upper``.
+    log_likelihood_, standard_errors_, covariance_, converged_
         As for :class:`crmlab.clv.BGNBD`.
-    n_customers : int
-        Repeat buyers the model was fitted on.
-    n_excluded : int
+    n_customers_ : int
+        Repeat buyers the model was fitted on (0 after ``from_params``).
+    n_excluded_ : int
         Customers with frequency 0 left out of the fit.
-    correlation : float
-        Pearson correlation of frequency and monetary value among repeat buyers.
+    correlation_ : float
+        Pearson correlation of frequency and monetary value among repeat buyers
+        (NaN when it cannot be computed, and after ``from_params``).
     """
 
     PARAM_NAMES = ("p", "q", "v")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.n_excluded: int = 0
-        self.correlation: float = float("nan")
+    @classmethod
+    def from_params(cls, *, p: float, q: float, v: float) -> "GammaGamma":
+        """The model with known parameters; ``summary`` then has NaN standard errors.
+
+        >>> g = GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+        >>> round(g.population_mean_spend(), 2)          # p v / (q - 1) = 96.5 / 2.74
+        35.22
+
+        Raises
+        ------
+        CRMDataError
+            A parameter that is not a finite number > 0 (named).
+        """
+        model = cls._from_known({"p": p, "q": q, "v": v})
+        model.n_excluded_ = 0
+        model.correlation_ = float("nan")
+        return model
 
     def _loglik_and_grad(self, params: np.ndarray, data: tuple) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -138,17 +158,19 @@ class GammaGamma(FittedModel):
             When |corr(frequency, monetary_value)| > 0.3 among repeat buyers.
         """
         x, m, excluded = self._repeat_buyers(summary, frequency, monetary_value)
-        self.n_excluded = excluded
+        correlation = float("nan")
         if x.size >= 3 and np.std(x) > 0 and np.std(m) > 0:
-            self.correlation = float(np.corrcoef(x, m)[0, 1])
-            if abs(self.correlation) > CORRELATION_WARNING_LEVEL:
+            correlation = float(np.corrcoef(x, m)[0, 1])
+            if abs(correlation) > CORRELATION_WARNING_LEVEL:
                 warnings.warn(
                     f"frequency and monetary_value are correlated among repeat buyers "
-                    f"(Pearson ρ = {self.correlation:.2f}); Gamma-Gamma assumes spend does not depend "
+                    f"(Pearson ρ = {correlation:.2f}); Gamma-Gamma assumes spend does not depend "
                     f"on frequency, so its estimates are biased", SpendFrequencyCorrelationWarning, stacklevel=2)
         (xg, mg), weights = group_rows(x, m)
         start = np.array([1.0, 2.0, float(np.mean(m))])   # mean spend p v/(q-1) equals the sample mean
         self._maximise((xg, mg), weights, start)
+        self.n_excluded_ = excluded
+        self.correlation_ = correlation
         return self
 
     def population_mean_spend(self) -> float:
@@ -164,8 +186,7 @@ class GammaGamma(FittedModel):
         ``monetary_value`` is then ignored). Vectorised; returns a Series when given
         Series.
 
-        >>> g = GammaGamma()
-        >>> g.params = {"p": 6.25, "q": 3.74, "v": 15.44}
+        >>> g = GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
         >>> round(float(g.expected_spend(2, 22.35)), 2)   # 6.25·(15.44 + 44.70)/(12.5 + 2.74)
         24.66
         """

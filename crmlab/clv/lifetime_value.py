@@ -11,11 +11,16 @@ E[M] the expected spend per purchase (from a fitted
 Time units are explicit: ``freq`` is the length of one period (``"W"``, ``"D"``,
 ``"4W"``, …), ``horizon`` H counts those periods and ``discount_rate`` d is the
 rate *per period*. The purchase model's own time unit is the one of the summary
-it was fitted on (``model.freq``, from ``summary.attrs["freq"]`` set by
-:func:`crmlab.clv.summarize`); if neither the model nor the summary knows its
-unit, it is taken to be ``freq``. If the model unit differs from ``freq``,
-period k ends at k · (period length / model unit) model units — no hidden
-30-day months.
+it was fitted on (``model.freq_``, from ``summary.attrs["freq"]`` set by
+:func:`crmlab.clv.summarize`, or given to ``fit``/``from_params``). If the model
+unit differs from ``freq``, period k ends at k · (period length / model unit)
+model units — no hidden 30-day months.
+
+The summary must be in the model's unit: a summary whose ``attrs["freq"]``
+names another unit is refused (its recency and T would be read in the wrong
+unit — a daily summary read as weeks makes every customer 7 times older). A
+summary without ``attrs["freq"]`` (lost in a merge, say) is taken to be in the
+model's unit.
 
 Because E[Y(k)] = P(alive) · h(k), the sum is computed once per distinct
 (frequency, T) and multiplied by each customer's P(alive).
@@ -59,11 +64,13 @@ def customer_lifetime_value(
     Parameters
     ----------
     bgnbd : BGNBD or MBGNBD
-        Fitted purchase model (its rates are per ``summary.attrs["freq"]``).
+        Fitted purchase model (or built with ``from_params``); its rates are per
+        ``bgnbd.freq_``.
     gamma_gamma : GammaGamma
-        Fitted spend model.
+        Fitted spend model (or built with ``from_params``).
     summary : DataFrame
-        Output of :func:`crmlab.clv.summarize` (or the same columns); not modified.
+        Output of :func:`crmlab.clv.summarize` (or the same columns) in the
+        purchase model's time unit; not modified.
     horizon : int
         Number of periods of length ``freq`` (≥ 1).
     discount_rate : float
@@ -81,7 +88,8 @@ def customer_lifetime_value(
     Raises
     ------
     CRMDataError
-        Unfitted models, a bad horizon, rate or margin, or a bad summary.
+        Unfitted models, a bad horizon, rate or margin, a bad summary, or a
+        summary in another time unit than the purchase model.
 
     Examples
     --------
@@ -89,9 +97,9 @@ def customer_lifetime_value(
     T = 38.86 weeks, mean repeat spend 22.35) over 52 weeks with no discounting
     is worth about E[Y(52)] · E[M] ≈ 1.558 · 24.66 ≈ 38.4.
     """
-    if not isinstance(bgnbd, BGNBD) or not bgnbd.params:
+    if not isinstance(bgnbd, BGNBD) or not hasattr(bgnbd, "params_"):
         raise CRMDataError("bgnbd", "must be a fitted BGNBD or MBGNBD model", detail=repr(bgnbd))
-    if not isinstance(gamma_gamma, GammaGamma) or not gamma_gamma.params:
+    if not isinstance(gamma_gamma, GammaGamma) or not hasattr(gamma_gamma, "params_"):
         raise CRMDataError("gamma_gamma", "must be a fitted GammaGamma model", detail=repr(gamma_gamma))
     if isinstance(horizon, bool) or not float(horizon).is_integer() or horizon < 1:
         raise CRMDataError("horizon", "must be a whole number of periods ≥ 1", detail=f"got {horizon!r}")
@@ -101,13 +109,12 @@ def customer_lifetime_value(
     if not isinstance(summary, pd.DataFrame) or len(summary) == 0:
         raise CRMDataError(None, "summary must be a non-empty DataFrame")
     period = time_unit(freq)
-    fitted_unit, summary_unit = bgnbd.freq, summary.attrs.get("freq")
-    if fitted_unit is not None and summary_unit is not None and time_unit(fitted_unit) != time_unit(summary_unit):
-        raise CRMDataError("summary", "time unit differs from the one the model was fitted in",
-                           detail=f"model: {fitted_unit!r}, summary: {summary_unit!r}")
-    # the model's time unit: from the fit, else from the summary, else assumed to be freq
-    model_unit = time_unit(fitted_unit or summary_unit or freq)
-    step = period / model_unit                       # model time units per period
+    model_unit, summary_unit = bgnbd.freq_, summary.attrs.get("freq")
+    if summary_unit is not None and time_unit(summary_unit) != time_unit(model_unit):
+        raise CRMDataError("summary", "is in another time unit than the purchase model",
+                           detail=f"the model was fitted in {model_unit!r} units, the summary is in "
+                                  f"{summary_unit!r} units; summarise with freq={model_unit!r} or refit the model")
+    step = period / time_unit(model_unit)            # model time units per period
 
     for col in (frequency, recency, T, monetary_value):
         if col not in summary.columns:

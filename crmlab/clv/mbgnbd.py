@@ -31,8 +31,8 @@ Example
 >>> summary = pd.DataFrame({"frequency": [0, 1, 3, 0, 2, 5, 0, 1],
 ...                         "recency": [0, 4, 20, 0, 12, 30, 0, 2.5],
 ...                         "T": [10, 30, 35, 38, 20, 33, 5, 40]})
->>> model = MBGNBD()          # normally MBGNBD().fit(summary); here CDNOW-like values
->>> model.params = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
+>>> # normally MBGNBD().fit(summary); here CDNOW-like values (weekly rates)
+>>> model = MBGNBD.from_params(r=0.525, alpha=6.183, a=0.891, b=1.614, freq="W")
 >>> # 1 / (1 + 0.891/1.614 · (45.043/6.183)^0.525) = 1 / (1 + 0.552 · 2.836) = 0.390
 >>> round(float(model.probability_alive(0, 0, 38.86)), 3)   # one-time buyers can be dead
 0.39
@@ -51,7 +51,8 @@ __all__ = ["MBGNBD"]
 
 
 class MBGNBD(BGNBD):
-    """The modified BG/NBD model; same interface and attributes as :class:`BGNBD`."""
+    """The modified BG/NBD model; same interface and attributes as :class:`BGNBD`
+    (``MBGNBD().fit(summary)`` or ``MBGNBD.from_params(r=..., alpha=..., a=..., b=..., freq=...)``)."""
 
     @staticmethod
     def _dropout_terms(a: float, b: float, x: np.ndarray):

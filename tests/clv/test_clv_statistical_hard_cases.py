@@ -26,13 +26,13 @@ CASES = {
 def test_fit_converges_and_covers_the_truth(name):
     r, alpha, a, b, T, n = CASES[name]
     data = btyd.simulate_bgnbd(n, r, alpha, a, b, T, 3)
-    model = clv.BGNBD().fit(data)
-    assert model.converged and np.isfinite(model.log_likelihood)
+    model = clv.BGNBD().fit(data, freq="W")
+    assert model.converged_ and np.isfinite(model.log_likelihood_)
     truth = {"r": r, "alpha": alpha, "a": a, "b": b}
     for key, value in truth.items():
-        se = model.standard_errors[key]
+        se = model.standard_errors_[key]
         assert np.isfinite(se) and se > 0
-        assert abs(model.params[key] - value) < 4 * se, (key, model.params[key], value, se)
+        assert abs(model.params_[key] - value) < 4 * se, (key, model.params_[key], value, se)
     # every prediction stays finite and within its natural bounds
     pa = model.probability_alive(data["frequency"], data["recency"], data["T"])
     assert np.all((pa >= 0) & (pa <= 1))
@@ -41,5 +41,5 @@ def test_fit_converges_and_covers_the_truth(name):
     new = model.expected_purchases_new(np.array([1.0, 52.0, 520.0]))
     assert np.all(np.isfinite(new)) and np.all(np.diff(new) > 0)
     # the MBG/NBD fits the same data without trouble too
-    mbg = clv.MBGNBD().fit(data)
-    assert mbg.converged and np.all(np.isfinite(list(mbg.standard_errors.values())))
+    mbg = clv.MBGNBD().fit(data, freq="W")
+    assert mbg.converged_ and np.isfinite(mbg.standard_errors_).all()

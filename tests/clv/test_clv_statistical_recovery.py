@@ -58,11 +58,11 @@ def textbook():
 
 def test_bgnbd_recovers_r_alpha_a_b(textbook):
     _, _, bg, _ = textbook
-    assert bg.converged and bg.n_customers == 50_000
+    assert bg.converged_ and bg.n_customers_ == 50_000
     for name, tol in (("r", 0.05), ("alpha", 0.05), ("a", 0.15), ("b", 0.15)):
-        assert bg.params[name] == pytest.approx(TRUTH[name], rel=tol), name
+        assert bg.params_[name] == pytest.approx(TRUTH[name], rel=tol), name
         # the reported standard error is about the sampling sd seen over seeds (see table)
-        assert 0.003 < bg.standard_errors[name] / TRUTH[name] < 0.08, name
+        assert 0.003 < bg.standard_errors_[name] / TRUTH[name] < 0.08, name
 
 
 def test_probability_alive_is_calibrated(textbook):
@@ -88,9 +88,9 @@ def test_gamma_gamma_recovers_p_q_v(textbook):
     with warnings.catch_warnings():
         warnings.simplefilter("error", clv.SpendFrequencyCorrelationWarning)   # spend is independent here
         gg = clv.GammaGamma().fit(summary)
-    assert gg.converged
+    assert gg.converged_
     for name, tol in (("p", 0.15), ("q", 0.05), ("v", 0.15)):
-        assert gg.params[name] == pytest.approx(SPEND[name], rel=tol), name
+        assert gg.params_[name] == pytest.approx(SPEND[name], rel=tol), name
 
 
 def test_holdout_purchases_forecast(textbook):

@@ -57,8 +57,7 @@ def test_a_plus_b_below_one_lifetimes_issue_302():
     # r = 0.11, alpha = 2.24, a = 0.31, b = 0.50 — a + b = 0.81 < 1, so the third
     # 2F1 argument a + b + x - 1 = -0.19 is negative and the textbook route took
     # the log of a negative number. Conditional expectation for x = 0 (alive for sure):
-    m = clv.BGNBD()
-    m.params = {"r": 0.11, "alpha": 2.24, "a": 0.31, "b": 0.50}
+    m = clv.BGNBD.from_params(r=0.11, alpha=2.24, a=0.31, b=0.50, freq="W")
     got = float(m.expected_purchases(30, 0, 0, 1))
     want = reference(30, 0.11, 2.24 + 1, 0.31, 0.50)
     assert np.isfinite(got) and got > 0

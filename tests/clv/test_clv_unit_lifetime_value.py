@@ -13,9 +13,7 @@ GG = {"p": 6.25, "q": 3.74, "v": 15.44}
 
 @pytest.fixture
 def models():
-    bg, gg = clv.BGNBD(), clv.GammaGamma()
-    bg.params, gg.params = dict(BG), dict(GG)
-    return bg, gg
+    return clv.BGNBD.from_params(**BG, freq="W"), clv.GammaGamma.from_params(**GG)
 
 
 @pytest.fixture
@@ -86,7 +84,7 @@ def test_model_unit_recorded_at_fit_is_used(models, summary):
     # a model fitted on a weekly summary knows its unit even if the summary passed
     # to the CLV has lost its attrs (e.g. after a merge)
     bg, gg = models
-    bg.freq = "W"
+    assert bg.freq_ == "W"
     bare = summary.copy()
     bare.attrs = {}
     weekly = clv.customer_lifetime_value(bg, gg, summary, horizon=52, discount_rate=0.0, freq="W")
@@ -95,9 +93,8 @@ def test_model_unit_recorded_at_fit_is_used(models, summary):
 
 
 def test_mbgnbd_clv_telescopes(summary):
-    mbg, gg = clv.MBGNBD(), clv.GammaGamma()
-    mbg.params = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
-    gg.params = dict(GG)
+    mbg = clv.MBGNBD.from_params(r=0.525, alpha=6.183, a=0.891, b=1.614, freq="W")
+    gg = clv.GammaGamma.from_params(**GG)
     value = clv.customer_lifetime_value(mbg, gg, summary, horizon=26, discount_rate=0.0)
     spend = gg.expected_spend(summary["frequency"], summary["monetary_value"])
     purchases = mbg.expected_purchases(26, summary["frequency"], summary["recency"], summary["T"])
@@ -153,24 +150,28 @@ def test_month_periods_refused(models, summary):
 
 
 def test_unfitted_models(summary):
-    fitted_gg = clv.GammaGamma()
-    fitted_gg.params = dict(GG)
+    fitted_gg = clv.GammaGamma.from_params(**GG)
     with pytest.raises(CRMDataError, match="fitted BGNBD") as err:
         clv.customer_lifetime_value(clv.BGNBD(), fitted_gg, summary, discount_rate=0.01)
     assert err.value.column == "bgnbd"
-    fitted_bg = clv.BGNBD()
-    fitted_bg.params = dict(BG)
+    fitted_bg = clv.BGNBD.from_params(**BG, freq="W")
     with pytest.raises(CRMDataError, match="fitted GammaGamma") as err:
         clv.customer_lifetime_value(fitted_bg, clv.GammaGamma(), summary, discount_rate=0.01)
     assert err.value.column == "gamma_gamma"
 
 
 def test_summary_in_another_unit_than_the_model(models, summary):
-    bg, gg = models
-    bg.freq = "D"          # fitted on a daily summary; this summary is weekly
-    with pytest.raises(CRMDataError, match="time unit differs") as err:
-        clv.customer_lifetime_value(bg, gg, summary, horizon=10, discount_rate=0.01)
+    _, gg = models
+    daily_bg = clv.BGNBD.from_params(**BG, freq="D")   # as if fitted on a daily summary; this one is weekly
+    with pytest.raises(CRMDataError, match="another time unit") as err:
+        clv.customer_lifetime_value(daily_bg, gg, summary, horizon=10, discount_rate=0.01)
     assert err.value.column == "summary"
+    assert "'D'" in str(err.value) and "'W'" in str(err.value)      # both units named
+    # the same length written two ways is the same unit
+    seven_days = clv.BGNBD.from_params(**BG, freq="7D")
+    pd.testing.assert_series_equal(
+        clv.customer_lifetime_value(seven_days, gg, summary, horizon=10, discount_rate=0.01),
+        clv.customer_lifetime_value(models[0], gg, summary, horizon=10, discount_rate=0.01))
 
 
 def test_missing_spend_column(models, summary):

@@ -15,9 +15,8 @@ CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
 def _model(cls, params):
-    m = cls()
-    m.params = dict(params)
-    return m
+    """A model with known parameters (purchase models in weeks)."""
+    return cls.from_params(**params) if cls is clv.GammaGamma else cls.from_params(**params, freq="W")
 
 
 def _beta(x, y):
@@ -135,7 +134,9 @@ def simulated_summary():
             tx[i] = t
             if rng.random() < p[i]:
                 break
-    return pd.DataFrame({"frequency": x.astype(int), "recency": np.round(tx, 2), "T": T})
+    summary = pd.DataFrame({"frequency": x.astype(int), "recency": np.round(tx, 2), "T": T})
+    summary.attrs["freq"] = "W"         # as clv.summarize records it
+    return summary
 
 
 def test_fit_returns_self_and_groups_identical_rows(simulated_summary):
@@ -143,27 +144,27 @@ def test_fit_returns_self_and_groups_identical_rows(simulated_summary):
     assert m.fit(simulated_summary) is m
     # duplicating every row doubles the log-likelihood and leaves the estimates unchanged
     doubled = clv.BGNBD().fit(pd.concat([simulated_summary, simulated_summary]))
-    assert doubled.log_likelihood == pytest.approx(2 * m.log_likelihood, rel=1e-9)
-    for k in m.params:
-        assert doubled.params[k] == pytest.approx(m.params[k], rel=1e-5)
+    assert doubled.log_likelihood_ == pytest.approx(2 * m.log_likelihood_, rel=1e-9)
+    for k in m.params_.index:
+        assert doubled.params_[k] == pytest.approx(m.params_[k], rel=1e-5)
         # twice the data: standard errors shrink by sqrt(2)
-        assert doubled.standard_errors[k] == pytest.approx(m.standard_errors[k] / math.sqrt(2), rel=1e-3)
-    assert m.log_likelihood == pytest.approx(m.log_likelihood_terms(
+        assert doubled.standard_errors_[k] == pytest.approx(m.standard_errors_[k] / math.sqrt(2), rel=1e-3)
+    assert m.log_likelihood_ == pytest.approx(m.log_likelihood_terms(
         simulated_summary["frequency"], simulated_summary["recency"], simulated_summary["T"]).sum(), rel=1e-12)
-    assert m.converged and m.n_customers == 3000
+    assert m.converged_ and m.n_customers_ == 3000
 
 
 def test_fit_is_the_maximum(simulated_summary):
     m = clv.BGNBD().fit(simulated_summary)
     s = simulated_summary
-    base = np.array([m.params[k] for k in m.PARAM_NAMES])
+    base = np.array([m.params_[k] for k in m.PARAM_NAMES])
     for j in range(4):
         for factor in (0.99, 1.01):
             moved = base.copy()
             moved[j] *= factor
             ll, _ = m._loglik_and_grad(moved, (s["frequency"].to_numpy(float), s["recency"].to_numpy(),
                                                s["T"].to_numpy(float)))
-            assert ll.sum() < m.log_likelihood
+            assert ll.sum() < m.log_likelihood_
 
 
 def test_standard_errors_match_numeric_hessian(simulated_summary):
@@ -172,7 +173,7 @@ def test_standard_errors_match_numeric_hessian(simulated_summary):
     m = clv.BGNBD().fit(simulated_summary)
     s = simulated_summary
     data = (s["frequency"].to_numpy(float), s["recency"].to_numpy(), s["T"].to_numpy(float))
-    est = np.array([m.params[k] for k in m.PARAM_NAMES])
+    est = np.array([m.params_[k] for k in m.PARAM_NAMES])
 
     def ll(par):
         return m._loglik_and_grad(par, data)[0].sum()
@@ -189,21 +190,21 @@ def test_standard_errors_match_numeric_hessian(simulated_summary):
             mm[i] -= h[i]; mm[j] -= h[j]
             H[i, j] = (ll(pp) - ll(pm) - ll(mp) + ll(mm)) / (4 * h[i] * h[j])
     se = np.sqrt(np.diag(np.linalg.inv(-H)))
-    assert [m.standard_errors[n] for n in m.PARAM_NAMES] == pytest.approx(se, rel=2e-3)
+    assert [m.standard_errors_[n] for n in m.PARAM_NAMES] == pytest.approx(se, rel=2e-3)
     ci = m.confidence_intervals(0.95)
     assert (ci["lower"] < ci["estimate"]).all() and (ci["estimate"] < ci["upper"]).all()
 
 
 def test_mbgnbd_and_gamma_gamma_fit(simulated_summary):
     mm = clv.MBGNBD().fit(simulated_summary)
-    assert mm.converged and set(mm.params) == {"r", "alpha", "a", "b"}
+    assert mm.converged_ and set(mm.params_.index) == {"r", "alpha", "a", "b"}
     rng = np.random.default_rng(5)
     x = rng.integers(0, 8, 4000)
     nu = rng.gamma(4.0, 1 / 15.0, 4000)
     mbar = rng.gamma(6.0 * np.maximum(x, 1), 1 / (nu * np.maximum(x, 1)))
     g = clv.GammaGamma().fit(pd.DataFrame({"frequency": x, "monetary_value": np.where(x > 0, mbar, 0.0)}))
-    assert g.n_excluded == int((x == 0).sum()) and g.converged
-    assert g.log_likelihood < 0 and all(np.isfinite(list(g.standard_errors.values())))
+    assert g.n_excluded_ == int((x == 0).sum()) and g.converged_
+    assert g.log_likelihood_ < 0 and np.isfinite(g.standard_errors_).all()
 
 
 # --- predictions by hand -------------------------------------------------------------
@@ -371,7 +372,7 @@ def test_gamma_gamma_warns_when_spend_follows_frequency():
     s = pd.DataFrame({"frequency": x, "monetary_value": rng.gamma(6.0, 5.0 + 3.0 * x)})
     with pytest.warns(clv.SpendFrequencyCorrelationWarning, match="correlated"):
         g = clv.GammaGamma().fit(s)
-    assert g.correlation > 0.3
+    assert g.correlation_ > 0.3
 
 
 def test_gamma_gamma_no_warning_when_independent():
@@ -380,4 +381,99 @@ def test_gamma_gamma_no_warning_when_independent():
     with warnings.catch_warnings():
         warnings.simplefilter("error", clv.SpendFrequencyCorrelationWarning)
         g = clv.GammaGamma().fit(s)
-    assert abs(g.correlation) <= 0.3
+    assert abs(g.correlation_) <= 0.3
+
+
+# --- scikit-learn / lifetimes conventions: params_, summary, from_params ---------------
+
+def test_summary_is_estimate_standard_error_and_95_interval(simulated_summary):
+    m = clv.BGNBD().fit(simulated_summary)
+    table = m.summary
+    assert list(table.index) == ["r", "alpha", "a", "b"]
+    assert list(table.columns) == ["estimate", "std_error", "lower", "upper"]
+    pd.testing.assert_series_equal(table["estimate"], m.params_, check_names=False)
+    pd.testing.assert_series_equal(table["std_error"], m.standard_errors_, check_names=False)
+    # Wald interval on the log scale: est · exp(±1.959964 · se/est)
+    for name in m.PARAM_NAMES:
+        est, se = m.params_[name], m.standard_errors_[name]
+        assert table.loc[name, "lower"] == pytest.approx(est * math.exp(-1.959964 * se / est), rel=1e-6)
+        assert table.loc[name, "upper"] == pytest.approx(est * math.exp(1.959964 * se / est), rel=1e-6)
+    pd.testing.assert_frame_equal(table, m.confidence_intervals(0.95))
+
+
+def test_nothing_learned_before_fit():
+    m = clv.BGNBD()
+    for name in ("params_", "standard_errors_", "log_likelihood_", "freq_", "n_customers_"):
+        assert not hasattr(m, name), name
+    with pytest.raises(RuntimeError, match="not fitted yet.*from_params"):
+        m.summary
+    assert repr(m) == "BGNBD(not fitted)"
+
+
+@pytest.mark.parametrize("cls", [clv.BGNBD, clv.MBGNBD])
+def test_from_params_is_a_complete_model(cls):
+    m = cls.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, freq="W")
+    assert isinstance(m, cls) and m.freq_ == "W"
+    assert m.params_.to_dict() == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    # nothing was estimated: NaN standard errors and bounds, not a KeyError
+    table = m.summary
+    assert table["estimate"].tolist() == [0.243, 4.414, 0.793, 2.426]
+    assert table[["std_error", "lower", "upper"]].isna().all().all()
+    assert m.confidence_intervals(0.9)["std_error"].isna().all()
+    assert np.isnan(m.log_likelihood_) and m.n_customers_ == 0 and not m.converged_
+    assert repr(m) == (f"{cls.__name__}(r=0.243, alpha=4.414, a=0.793, b=2.426; time unit 'W'; "
+                       "from known parameters)")
+    # predictions are those of the same parameters: P(alive) by hand for x=1, t_x=4, T=30
+    # 1 / (1 + 0.793/2.426 · (34.414/8.414)^1.243) = 1 / (1 + 0.326875 · 5.75936) = 0.34690
+    if cls is clv.BGNBD:
+        assert m.probability_alive(1, 4, 30) == pytest.approx(0.34690, abs=1e-5)
+
+
+def test_gamma_gamma_from_params():
+    g = clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+    assert g.population_mean_spend() == pytest.approx(6.25 * 15.44 / 2.74)
+    assert g.summary["std_error"].isna().all() and g.n_excluded_ == 0 and np.isnan(g.correlation_)
+    assert repr(g) == "GammaGamma(p=6.25, q=3.74, v=15.44; from known parameters)"
+
+
+@pytest.mark.parametrize("name, value, rule", [("alpha", -4.0, "must be > 0"), ("a", 0.0, "must be > 0"),
+                                                ("r", float("nan"), "must be finite"),
+                                                ("b", "2.4x", "must be a number")])
+def test_from_params_bad_values_named(name, value, rule):
+    params = dict(CDNOW, **{name: value})
+    with pytest.raises(CRMDataError, match=rule) as err:
+        clv.BGNBD.from_params(**params, freq="W")
+    assert err.value.column == name and repr(value) in str(err.value)
+
+
+def test_from_params_needs_every_parameter_and_a_fixed_time_unit():
+    with pytest.raises(TypeError, match="'b'"):
+        clv.BGNBD.from_params(r=0.2, alpha=4.0, a=0.8)
+    with pytest.raises(TypeError, match="'freq'"):
+        clv.BGNBD.from_params(**CDNOW)
+    with pytest.raises(CRMDataError, match="no fixed length") as err:
+        clv.BGNBD.from_params(**CDNOW, freq="M")
+    assert err.value.column == "freq"
+
+
+def test_params_is_a_deprecated_read_only_alias():
+    m = _model(clv.BGNBD, CDNOW)
+    with pytest.warns(FutureWarning, match=r"params_"):
+        assert m.params == CDNOW
+    with pytest.raises(AttributeError, match=r"BGNBD.from_params\(r=..., alpha=..., a=..., b=...\)"):
+        m.params = dict(CDNOW)
+
+
+def test_fit_needs_a_known_time_unit(simulated_summary):
+    s = simulated_summary.copy()
+    s.attrs = {}                                     # a hand-made summary, or one after a merge
+    with pytest.raises(CRMDataError, match="time unit of the summary is unknown") as err:
+        clv.BGNBD().fit(s)
+    assert err.value.column == "freq"
+    assert clv.BGNBD().fit(s, freq="D").freq_ == "D"
+    s.attrs["freq"] = "W"
+    assert clv.MBGNBD().fit(s).freq_ == "W"
+    assert clv.BGNBD().fit(s, freq="7D").freq_ == "7D"          # the same length, written in days
+    with pytest.raises(CRMDataError, match="differs from the summary's time unit") as err:
+        clv.BGNBD().fit(s, freq="D")
+    assert err.value.column == "freq" and "'D'" in str(err.value) and "'W'" in str(err.value)

@@ -111,8 +111,7 @@ def test_p_alive_matrix_with_toy_model():
 
 def test_p_alive_matrix_with_bgnbd():
     from crmlab import clv
-    model = clv.BGNBD()
-    model.params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    model = clv.BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, freq="W")
     ax = plots.p_alive_matrix(model, max_frequency=10, max_recency=39, T=39)
     grid = ax.images[0].get_array()
     # BG/NBD: a customer with no repeat purchase is alive with probability 1
