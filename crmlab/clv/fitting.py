@@ -203,6 +203,12 @@ class FittedModel(abc.ABC):
         return self.params_.to_numpy(dtype=float)
 
     @property
+    def log_likelihood(self) -> float:
+        """The maximised total log-likelihood; the same number as ``log_likelihood_``."""
+        self._is_fitted()
+        return self.log_likelihood_
+
+    @property
     def params(self) -> dict[str, float]:
         """Deprecated: the parameters are in ``params_`` (set by ``fit`` or ``from_params``)."""
         warnings.warn(f"{type(self).__name__}.params is deprecated: read .params_ (a Series) instead",
@@ -215,6 +221,20 @@ class FittedModel(abc.ABC):
         name = type(self).__name__
         raise AttributeError(f"{name} parameters are set by .fit(summary); to build a model from known "
                              f"parameters use {name}.from_params({', '.join(f'{n}=...' for n in self.PARAM_NAMES)})")
+
+    #: names of learned attributes before they took scikit-learn's trailing ``_``
+    _RENAMED = {"standard_errors": "standard_errors_", "covariance": "covariance_", "converged": "converged_",
+                "n_customers": "n_customers_", "freq": "freq_", "n_excluded": "n_excluded_",
+                "correlation": "correlation_"}
+
+    def __getattr__(self, name: str):
+        # called only when normal lookup fails: old names still read, with a warning
+        new = type(self)._RENAMED.get(name)
+        if new is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        warnings.warn(f"{type(self).__name__}.{name} is deprecated: read .{new} instead", FutureWarning,
+                      stacklevel=2)
+        return getattr(self, new)
 
     def _total_and_grad(self, params: np.ndarray, data: tuple, weights: np.ndarray) -> tuple[float, np.ndarray]:
         ll, grad = self._loglik_and_grad(params, data)

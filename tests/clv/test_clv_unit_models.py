@@ -462,6 +462,20 @@ def test_params_is_a_deprecated_read_only_alias():
         assert m.params == CDNOW
     with pytest.raises(AttributeError, match=r"BGNBD.from_params\(r=..., alpha=..., a=..., b=...\)"):
         m.params = dict(CDNOW)
+    # the other learned attributes took a trailing _ too; the old names still read, with a warning
+    with pytest.warns(FutureWarning, match=r"freq_"):
+        assert m.freq == "W"
+    with pytest.warns(FutureWarning, match=r"standard_errors_"):
+        assert m.standard_errors.isna().all()
+    with pytest.raises(AttributeError, match="no attribute 'paramz'"):
+        m.paramz
+    # log_likelihood (a name the design document lists) is the same number as log_likelihood_
+    assert np.isnan(m.log_likelihood)
+
+
+def test_log_likelihood_is_log_likelihood_(simulated_summary):
+    m = clv.BGNBD().fit(simulated_summary)
+    assert m.log_likelihood == m.log_likelihood_ < 0
 
 
 def test_fit_needs_a_known_time_unit(simulated_summary):
