@@ -11,7 +11,7 @@ confidence intervals:
 * :func:`compare` — several strategies on the *same* replications (common
   random numbers) with the mean, a t-interval and the paired difference
   against the first strategy (:func:`run_comparison` gives the replications
-  behind it, :func:`summarize` turns them into the intervals).
+  behind it, :func:`summarize_replications` turns them into the intervals).
 
 Seeds. Replication ``i`` of an experiment with seed ``s`` uses the stream
 ``SeedSequence(s, spawn_key=(i,))`` — the ``i``-th child of
@@ -45,7 +45,8 @@ from concurrent.futures import Executor
 import numpy as np
 import pandas as pd
 
-__all__ = ["kpis", "replication_seed", "run_replications", "run_comparison", "compare", "summarize"]
+__all__ = ["kpis", "replication_seed", "run_replications", "run_comparison", "compare",
+           "summarize_replications"]
 
 ACQUISITION_PREFIX = "acquire_"
 
@@ -234,7 +235,8 @@ def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, fl
     return mean, std, mean - half, mean + half
 
 
-def summarize(replications: pd.DataFrame, baseline: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+def summarize_replications(replications: pd.DataFrame, baseline: str | None = None,
+                           confidence: float = 0.95) -> pd.DataFrame:
     """Mean, standard deviation and t-interval per strategy and KPI, with paired differences.
 
     For strategy S and KPI k over the n replications: mean x̄, standard
@@ -293,14 +295,14 @@ def run_comparison(config, strategies: dict, n: int = 20, seed: int = 0, custome
                    common_random_numbers: bool = True) -> pd.DataFrame:
     """Run every strategy on the same ``n`` replications; one row of KPIs per (strategy, replication).
 
-    The raw material of :func:`compare` (which is ``summarize(run_comparison(...))``),
+    The raw material of :func:`compare` (which is ``summarize_replications(run_comparison(...))``),
     for a researcher who wants to look at every replication.
 
     Parameters
     ----------
     config : str or Scenario
     strategies : dict of name to Strategy (or None for no strategy)
-        The first entry is the baseline of :func:`summarize`.
+        The first entry is the baseline of :func:`summarize_replications`.
     n, seed, customers, years, executor, progress
         As for :func:`run_replications`.
     common_random_numbers : bool
@@ -353,7 +355,7 @@ def compare(config, strategies: dict, n: int = 20, seed: int = 0, customers: int
     Returns
     -------
     DataFrame
-        :func:`summarize` of :func:`run_comparison`: one row per (strategy,
+        :func:`summarize_replications` of :func:`run_comparison`: one row per (strategy,
         kpi) with ``mean, std, ci_low, ci_high, n`` and the paired difference
         ``diff_mean, diff_std, diff_ci_low, diff_ci_high, diff_n``.
 
@@ -370,4 +372,4 @@ def compare(config, strategies: dict, n: int = 20, seed: int = 0, customers: int
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
     reps = run_comparison(config, strategies, n=n, seed=seed, customers=customers, years=years,
                           executor=executor, progress=progress, common_random_numbers=common_random_numbers)
-    return summarize(reps, confidence=confidence)
+    return summarize_replications(reps, confidence=confidence)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiment import run_comparison, run_replications, summarize
+from sim.experiment import run_comparison, run_replications, summarize_replications
 
 SMALL = dict(customers=150, years=0.5)
 
@@ -50,7 +50,7 @@ def test_compare_on_a_pool_matches_serial():
     with ProcessPoolExecutor(max_workers=2) as pool:
         there = run_comparison("classroom", strategies, n=2, seed=4, executor=pool, progress=False, **SMALL)
     pd.testing.assert_frame_equal(here, there)
-    pd.testing.assert_frame_equal(summarize(here), summarize(there))
+    pd.testing.assert_frame_equal(summarize_replications(here), summarize_replications(there))
 
 
 def test_progress_bar_is_shown(capsys):

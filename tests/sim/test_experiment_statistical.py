@@ -8,8 +8,8 @@ new customer once" changes the market only through that multiplier.
 
 How the test is sized, and what "covers in ≥ 95 % of seeds" means here
 ----------------------------------------------------------------------
-We run :func:`sim.compare` (``summarize(run_comparison(...))``) with 30 different experiment seeds, 4 paired
-replications each, in a small fast market (200 people, 1 year, quick
+We run :func:`sim.compare` (``summarize_replications(run_comparison(...))``) with 30 different
+experiment seeds, 4 paired replications each, in a small fast market (200 people, 1 year, quick
 acquisition and a high base dropout so that the effect is visible): 240 runs,
 about 30 s. The true effect has no closed form (churn feeds back into word of
 mouth and acquisition), so for seed g we take as truth the mean paired
@@ -38,7 +38,7 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.experiment import run_comparison, summarize
+from sim.experiment import run_comparison, summarize_replications
 from sim.strategies import Contact, NoAction, Strategy
 
 SEEDS = 30
@@ -72,7 +72,7 @@ def test_injected_effect_is_covered_and_crn_reduces_variance():
     arms = {"none": [], "contact": []}  # revenue per replication, for the CRN check
     for seed in range(SEEDS):
         reps = run_comparison(cfg, strategies, n=N, seed=1000 + seed, customers=200, years=1, progress=False)
-        res = summarize(reps)            # what sim.compare(...) returns
+        res = summarize_replications(reps)            # what sim.compare(...) returns
         row = res[res["strategy"] == "contact"].set_index("kpi")
         for k in kpis:
             estimates[k].append((row.loc[k, "diff_mean"], row.loc[k, "diff_ci_low"], row.loc[k, "diff_ci_high"]))

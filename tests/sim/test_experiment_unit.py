@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiment import compare, kpis, replication_seed, run_comparison, run_replications, summarize
+from sim.experiment import compare, kpis, replication_seed, run_comparison, run_replications, summarize_replications
 
 D = pd.Timestamp
 
@@ -61,13 +61,13 @@ def test_kpis_do_not_modify_the_log():
         pd.testing.assert_frame_equal(getattr(log, name), table)
 
 
-def test_summarize_t_interval_by_hand():
+def test_summarize_replications_t_interval_by_hand():
     # values 1, 2, 3, 4: mean 2.5, s = √(5/3) = 1.290994, t_{0.975, 3} = 3.182446,
     # half width = 3.182446 · 1.290994 / √4 = 2.054261 → (0.445739, 4.554261).
     # B − A = 1, 1, 2, 2: mean 1.5, s = √(1/3) = 0.577350, half = 3.182446·0.577350/2 = 0.918693.
     reps = pd.DataFrame({"strategy": ["A"] * 4 + ["B"] * 4, "replication": [0, 1, 2, 3] * 2,
                          "x": [1.0, 2.0, 3.0, 4.0, 2.0, 3.0, 5.0, 6.0]})
-    s = summarize(reps).set_index(["strategy", "kpi"])
+    s = summarize_replications(reps).set_index(["strategy", "kpi"])
     a, b = s.loc[("A", "x")], s.loc[("B", "x")]
     assert a["mean"] == pytest.approx(2.5) and a["std"] == pytest.approx(1.290994, abs=1e-6)
     assert a["ci_low"] == pytest.approx(0.445739, abs=1e-6) and a["ci_high"] == pytest.approx(4.554261, abs=1e-6)
@@ -77,16 +77,16 @@ def test_summarize_t_interval_by_hand():
     assert b["diff_ci_high"] == pytest.approx(1.5 + 0.918693, abs=1e-6)
 
 
-def test_compare_is_summarize_of_run_comparison():
+def test_compare_is_summarize_replications_of_run_comparison():
     strategies = {"none": None, "win back": sim.strategies.WinBackDormant()}
     args = dict(n=2, seed=6, customers=100, years=0.5, progress=False)
     pd.testing.assert_frame_equal(compare("classroom", strategies, **args),
-                                  summarize(run_comparison("classroom", strategies, **args)))
+                                  summarize_replications(run_comparison("classroom", strategies, **args)))
 
 
-def test_summarize_leaves_out_undefined_values_and_says_so():
+def test_summarize_replications_leaves_out_undefined_values_and_says_so():
     reps = pd.DataFrame({"strategy": ["A"] * 3, "replication": [0, 1, 2], "x": [1.0, np.nan, 3.0]})
-    row = summarize(reps).iloc[0]
+    row = summarize_replications(reps).iloc[0]
     assert row["n"] == 2 and row["mean"] == 2.0
 
 
@@ -115,7 +115,7 @@ def test_compare_uses_common_seeds_unless_told_not_to():
             == reps.loc[reps.strategy == "again none", "seed"].to_numpy()).all()
     # two identical strategies on the same seeds: every paired difference is exactly 0
     # (a KPI undefined in a replication, e.g. retention in a tiny market, is left out)
-    crn = summarize(reps)
+    crn = summarize_replications(reps)
     again = crn[(crn["strategy"] == "again none") & (crn["diff_n"] == 2)]
     assert len(again) >= 8
     assert (again["diff_mean"] == 0).all() and (again["diff_std"] == 0).all()
@@ -141,7 +141,7 @@ def test_compare_needs_strategies():
     with pytest.raises(ValueError, match="confidence must be in"):
         compare("classroom", {"none": None}, n=1, confidence=1.5)
     with pytest.raises(ValueError, match="confidence must be in"):
-        summarize(pd.DataFrame({"strategy": ["A"], "replication": [0], "x": [1.0]}), confidence=95)
+        summarize_replications(pd.DataFrame({"strategy": ["A"], "replication": [0], "x": [1.0]}), confidence=95)
 
 
 def test_docstring_examples():
