@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data import select_transactions
-from crmlab.errors import CRMDataError
+from crmlab.errors import CRMDataError, check_finite, check_id_types
+from crmlab.rfm import cents
 
 __all__ = ["customer_composition", "product_mix"]
 
@@ -67,6 +68,7 @@ def customer_composition(
     for col in (customer, by):
         if col not in customers.columns:
             raise CRMDataError(col, "missing column in customers", detail=f"columns present: {list(customers.columns)}")
+    check_id_types(customers[customer], customer)
     dup = customers[customer].duplicated(keep=False)
     if dup.any():
         raise CRMDataError(customer, "duplicate customer id in customers", list(customers.index[dup]))
@@ -128,8 +130,8 @@ def product_mix(
     """
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
                             extra=(category, cost))
-    c = pd.to_numeric(t[cost], errors="coerce")
-    bad = c.isna() | (c < 0)
+    c = pd.Series(check_finite(t[cost], cost), index=t.index)
+    bad = c < 0
     if bad.any():
         raise CRMDataError(cost, "cost must be a number ≥ 0", list(t.index[bad]))
     if t[category].isna().any():
@@ -137,7 +139,8 @@ def product_mix(
     t[cost] = c.astype(float)
     g = t.groupby(category)
     out = pd.DataFrame({"orders": g.size(), "revenue": g[amount].sum(), "cost": g[cost].sum()})
-    out = out.sort_values("revenue", ascending=False, kind="stable")
+    # largest revenue first, revenues equal to the cent in category order
+    out = out.iloc[np.argsort(-cents(out["revenue"]), kind="stable")]
     total_revenue = out["revenue"].sum()
     if not total_revenue > 0:
         raise CRMDataError(amount, "total revenue is zero; shares are undefined")
@@ -153,8 +156,8 @@ def product_mix(
         missing = out.index.difference(inv.index)
         if len(missing):
             raise CRMDataError("inventory", "no inventory for category", list(missing))
-        inv = pd.to_numeric(inv, errors="coerce").reindex(out.index)
-        bad = inv.isna() | ~(inv > 0)
+        inv = pd.Series(check_finite(inv.reindex(out.index), "inventory"), index=out.index)
+        bad = ~(inv > 0)
         if bad.any():
             raise CRMDataError("inventory", "average inventory must be > 0", list(inv.index[bad]))
         out["turnover"] = out["cost"] / inv

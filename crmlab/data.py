@@ -10,7 +10,10 @@ transactions table once, at the boundary, before any analysis:
   with ``cust``/``order_date``/``total`` columns works too);
 * every amount is a number, not NaN, and not negative (a zero amount — a free
   sample — is allowed);
-* every date parses and none lies after the analysis date ``as_of``;
+* every date parses under one convention for the whole column (see
+  :func:`to_datetime_column`) and none lies after the analysis day ``as_of``
+  (orders at any time on the as-of day are in: the day is observed to its end);
+* customer ids (and order ids) do not mix texts with numbers;
 * order ids, when there is an order-id column, are unique.
 
 A broken rule raises :class:`crmlab.errors.CRMDataError` naming the column, the
@@ -34,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import CRMDataError
+from crmlab.errors import CRMDataError, check_id_types
 
 TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
 
@@ -65,15 +68,121 @@ def _duplicated(ids: pd.Series) -> np.ndarray:
     return ids.duplicated(keep=False).to_numpy()
 
 
+_DAY_MONTH = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T].*)?$"
+"""A date written day and month first, in either order: ``01/02/2024``, ``13.02.24``."""
+
+
+def _date_range_error(parsed: pd.Series, series: pd.Series, column: str) -> None:
+    """Refuse dates that ``datetime64[ns]`` cannot hold (before 1677-09-22 or after 2262-04-11)."""
+    lo, hi = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+    out = (parsed < lo) | (parsed > hi)
+    if out.any():
+        rows = _first_rows(out, series.index)
+        raise CRMDataError(column, f"date outside the range pandas can hold ({lo.date()} to {hi.date()})", rows,
+                           detail=f"values {[series.loc[r] for r in rows]!r}")
+
+
+def _tz_kind(value) -> int:
+    """1 for a time-zone-aware date, 0 for a naive one, -1 for a missing or unparseable value."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        return -1
+    if ts is pd.NaT:
+        return -1
+    return 0 if ts.tz is None else 1
+
+
+def _parse_mixed_tz(series: pd.Series, column: str) -> pd.Series:
+    """Dates some of which carry a time zone: refuse aware mixed with naive; aware only → wall-clock."""
+    kinds = np.array([_tz_kind(v) for v in series], dtype=np.int64)
+    aware, naive = kinds == 1, kinds == 0
+    if aware.any() and naive.any():
+        fewer, label = (aware, "with") if aware.sum() <= naive.sum() else (naive, "without")
+        rows = _first_rows(fewer, series.index)
+        raise CRMDataError(column, "mixes time-zone-aware and naive dates", rows,
+                           detail=f"{int(aware.sum())} with a time zone, {int(naive.sum())} without; rows {label} one "
+                                  f"are listed: values {[series.loc[r] for r in rows]!r}; give every date a time "
+                                  "zone or none")
+    # every date has a time zone, not all the same: each becomes its own wall-clock time
+    return pd.Series([pd.Timestamp(v).tz_localize(None) if k == 1 else pd.NaT for v, k in zip(series, kinds)],
+                     index=series.index, dtype="datetime64[us]")
+
+
+def _parse_day_month(text: pd.Series, column: str) -> pd.Series:
+    """Parse ``dd/mm/yyyy``-like texts under ONE day/month order read off the whole column.
+
+    A first number above 12 shows day-first, a second number above 12 shows
+    month-first. Both in one column, or neither (every date ambiguous, like
+    ``01/02/2024``), is refused: the order is never guessed row by row.
+    """
+    parts = text.str.extract(_DAY_MONTH)
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    day_first, month_first = (first > 12).to_numpy(), (second > 12).to_numpy()
+    hint = ("write dates as YYYY-MM-DD, or parse the column yourself with "
+            "pd.to_datetime(column, format='%d/%m/%Y') (or '%m/%d/%Y')")
+    if day_first.any() and month_first.any():
+        rows = _first_rows(day_first, text.index)[:2] + _first_rows(month_first, text.index)[:2]
+        raise CRMDataError(column, "day/month order differs between rows", rows,
+                           detail=f"values {[text.loc[r] for r in rows]!r} (day first, then month first); {hint}")
+    if not day_first.any() and not month_first.any():
+        rows = list(text.index[:5])
+        raise CRMDataError(column, "ambiguous day/month order", rows,
+                           detail=f"values {[text.loc[r] for r in rows]!r} could be day/month or month/day; {hint}")
+    return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=bool(day_first.any()))
+
+
+def _parse_text_dates(series: pd.Series, column: str) -> pd.Series:
+    """Parse a column of date texts (or date objects): ISO 8601 first, then the other forms."""
+    try:
+        parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):   # "Mixed timezones detected"
+        return _parse_mixed_tz(series, column)
+    todo = (parsed.isna() & series.notna()).to_numpy()
+    if getattr(parsed.dt, "tz", None) is not None:
+        if todo.any():   # naive dates among aware ones come back as NaT
+            return _parse_mixed_tz(series, column)
+        return parsed.dt.tz_localize(None)
+    if todo.any():
+        parsed = parsed.astype("datetime64[us]")
+        rest = series[todo]
+        text = rest.astype(str)
+        day_month = text.str.match(_DAY_MONTH).to_numpy()
+        if day_month.any():
+            parsed.loc[rest.index[day_month]] = _parse_day_month(text[day_month], column).to_numpy()
+        if (~day_month).any():
+            other = rest[~day_month]
+            try:
+                values = pd.to_datetime(other, errors="coerce", format="mixed")
+            except (ValueError, TypeError):
+                return _parse_mixed_tz(series, column)
+            if getattr(values.dt, "tz", None) is not None:
+                return _parse_mixed_tz(series, column)
+            parsed.loc[other.index] = values.to_numpy()
+    return parsed
+
+
 def to_datetime_column(series: pd.Series, column: str) -> pd.Series:
     """Parse a column of dates to ``datetime64[ns]``, or raise naming the bad rows.
 
-    Missing values (NaN/None/NaT) and text that is not a date are both errors.
+    Rules (one for the whole column, never row by row):
+
+    * ISO dates (``2024-02-13``, ``2024-02-13 15:00``) are read as such;
+    * dates written day and month first (``13/02/2024``, ``02/13/2024``) use the
+      order the column shows: a first number above 12 means day first, a second
+      number above 12 means month first. A column that shows both orders, or
+      neither (every such date ambiguous, like ``01/02/2024``), is refused;
+    * time-zone-aware dates become their wall-clock time; a column mixing aware
+      and naive dates is refused (the rows of the rarer kind are named);
+    * dates outside 1677-09-22 … 2262-04-11 (what ``datetime64[ns]`` holds) are refused;
+    * missing values (NaN/None/NaT) and text that is not a date are errors.
     """
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = series
         if getattr(series.dt, "tz", None) is not None:
             parsed = series.dt.tz_localize(None)
+    elif series.dtype == object or pd.api.types.is_string_dtype(series):
+        parsed = _parse_text_dates(series, column)
     else:
         parsed = pd.to_datetime(series, errors="coerce", format="mixed")
     bad = parsed.isna()
@@ -81,6 +190,7 @@ def to_datetime_column(series: pd.Series, column: str) -> pd.Series:
         rows = _first_rows(bad, series.index)
         values = [series.loc[r] for r in rows]
         raise CRMDataError(column, "unparseable or missing date", rows, detail=f"values {values!r}")
+    _date_range_error(parsed, series, column)
     return parsed.astype("datetime64[ns]")
 
 
@@ -107,7 +217,12 @@ def validate_transactions(
         name and no such column, the check is skipped; a non-default name that is
         missing is an error.
     as_of : date-like, optional
-        Analysis date (observation end); a transaction after it is an error.
+        Analysis day (observation end). **The as-of rule**, the same in every
+        crmlab function: ``as_of`` names a calendar day (a time of day in it is
+        ignored) and the data are observed to the *end* of that day — an order
+        at 15:00 on the as-of day is in; an order on a later day is an error.
+        Durations to ``as_of`` (RFM recency, a single buyer's span) count
+        whole calendar days.
 
     Returns
     -------
@@ -134,6 +249,7 @@ def validate_transactions(
     missing_customer = out[customer].isna()
     if missing_customer.any():
         raise CRMDataError(customer, "missing customer id", _first_rows(missing_customer, out.index))
+    check_id_types(out[customer], customer)
     out[date] = to_datetime_column(out[date], date)
     if amount is not None:
         values = pd.to_numeric(out[amount], errors="coerce")
@@ -155,12 +271,14 @@ def validate_transactions(
                                detail=f"values {[float(values.loc[r]) for r in rows]!r}")
         out[amount] = values.astype(float)
     if as_of is not None:
-        cutoff = resolve_as_of(as_of, out[date])
-        late = out[date] > cutoff
+        day = resolve_as_of(as_of, out[date]).normalize()
+        late = out[date] >= day + pd.Timedelta(days=1)
         if late.any():
-            raise CRMDataError(date, f"date after the analysis date as_of={cutoff.date()}",
-                               _first_rows(late, out.index))
+            raise CRMDataError(date, f"date after the analysis date as_of={day.date()}",
+                               _first_rows(late, out.index),
+                               detail="orders on the as-of day itself, at any time, are in")
     if order_id is not None and order_id in out.columns:
+        check_id_types(out[order_id], order_id)
         dup = _duplicated(out[order_id])
         if dup.any():
             rows = _first_rows(dup, out.index)

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data import select_transactions, to_datetime_column
-from crmlab.errors import CRMDataError
+from crmlab.errors import CRMDataError, check_finite
 from crmlab.loyalty import nps as _nps
 
 __all__ = ["kpi_table"]
@@ -108,6 +108,8 @@ def kpi_table(
     >>> k["retention_rate"].tolist()   # Feb: 1 of Jan's 2 buyers came back
     [nan, 0.5]
     """
+    if not isinstance(tx, pd.DataFrame):
+        raise CRMDataError("tx", "transactions must be a pandas DataFrame", detail=f"got {type(tx).__name__}")
     has_cost = cost is not None and cost in tx.columns
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
                             extra=(cost,) if has_cost else ())
@@ -155,10 +157,7 @@ def kpi_table(
     out["orders"] = np.bincount(i_tx, minlength=k)
     out["revenue"] = np.bincount(i_tx, weights=t[amount].to_numpy(dtype=float), minlength=k)
     if has_cost:
-        c = pd.to_numeric(t[cost], errors="coerce")
-        if c.isna().any():
-            raise CRMDataError(cost, "cost must be a number", list(t.index[c.isna()]))
-        margin = t[amount].to_numpy(dtype=float) - c.to_numpy(dtype=float)
+        margin = t[amount].to_numpy(dtype=float) - check_finite(t[cost], cost)
         out["gross_profit"] = np.bincount(i_tx, weights=margin, minlength=k)
     out["aov"] = _ratio(out["revenue"], out["orders"])
     out["revenue_per_customer"] = _ratio(out["revenue"], out["active"])
@@ -177,6 +176,7 @@ def kpi_table(
         missing = active_ids.difference(values.index)
         if len(missing):
             raise CRMDataError("clv", "no CLV for customer", list(missing))
+        check_finite(values.reindex(active_ids), "clv")
         per_code = values.reindex(uniques).to_numpy(dtype=float)
         pair_clv = per_code[pairs // k]
         out["mean_clv"] = _ratio(np.bincount(pair_period, weights=pair_clv, minlength=k), out["active"])

@@ -44,6 +44,12 @@ def _thresholds(new_days, dormant_after, lost_after) -> tuple[float, float, floa
     return n, d, lost
 
 
+def _end_of_day(day: pd.Timestamp) -> pd.Timestamp:
+    """The end of an observation day: an ``observation_end`` day is observed to its end
+    (the as-of rule of :func:`crmlab.data.validate_transactions`)."""
+    return day.normalize() + pd.Timedelta(days=1)
+
+
 def _stages(t: pd.DataFrame, at: pd.Timestamp, customer: str, date: str,
             n: float, d: float, lost: float) -> pd.DataFrame:
     upto = t[t[date] <= at]
@@ -264,7 +270,8 @@ def winback_rate(
     / #(stage at `at` in stages)``.
 
     The window must be fully observed: ``at + window_days`` may not pass
-    ``observation_end`` (default: the last date in ``tx``), otherwise customers
+    the end of the ``observation_end`` day (default: the day of the last date in
+    ``tx``; the day is observed to its end), otherwise customers
     who would still come back would be counted as not won back.
 
     Returns
@@ -286,11 +293,11 @@ def winback_rate(
     at_ts = parse_date("at", at)
     w = check_positive("window_days", window_days)
     t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id)
-    end = resolve_as_of(observation_end, t[date])
+    end = _end_of_day(resolve_as_of(observation_end, t[date]))
     stop = at_ts + pd.Timedelta(days=w)
     if stop > end:
         raise CRMDataError("window_days", "win-back window runs past the observation end",
-                           detail=f"at + window = {stop.date()} > observation_end = {end.date()}")
+                           detail=f"at + window = {stop} > end of observation_end day = {end}")
     st = _stages(t, at_ts, customer, date, n, d, lost)
     eligible = st.index[st["stage"].astype(str).isin(stages)]
     if len(eligible) == 0:
@@ -320,7 +327,8 @@ def value_by_stage(
     ``revenue_before`` = Σ amount in the ``window_days`` up to and including ``at``,
     ``revenue_after`` = Σ amount in (at, at + window_days], and both per customer.
     ``revenue_after`` needs the whole window observed: it is left out when
-    ``at + window_days`` passes ``observation_end`` (default: the last date in ``tx``).
+    ``at + window_days`` passes the end of the ``observation_end`` day (default: the
+    day of the last date in ``tx``).
 
     Returns
     -------
@@ -341,7 +349,7 @@ def value_by_stage(
     at_ts = parse_date("at", at)
     w = check_positive("window_days", window_days)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id)
-    end = resolve_as_of(observation_end, t[date])
+    end = _end_of_day(resolve_as_of(observation_end, t[date]))
     st = _stages(t, at_ts, customer, date, n, d, lost)
     if len(st) == 0:
         raise CRMDataError(date, f"no purchase on or before at={at_ts.date()}")

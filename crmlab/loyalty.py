@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data import select_transactions
-from crmlab.errors import CRMDataError
+from crmlab.errors import CRMDataError, check_int, check_number
 
 __all__ = ["nps", "satisfaction_index", "repeat_purchase_rate", "retention_rate", "churn_rate",
            "loyalty_class", "LOYALTY_CLASSES"]
@@ -180,6 +180,9 @@ def loyalty_class(
     """
     if satisfaction is None and nps_column is None:
         raise CRMDataError("satisfaction", "need a satisfaction or an nps column for the attitude")
+    min_orders = check_int("min_orders", min_orders, minimum=1)
+    satisfied_at = check_number("satisfied_at", satisfied_at, minimum=1, maximum=5)
+    promoter_at = check_number("promoter_at", promoter_at, minimum=0, maximum=10)
     t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id)
     if not isinstance(surveys, pd.DataFrame):
         raise CRMDataError("surveys", "must be a DataFrame", detail=f"got {type(surveys).__name__}")
@@ -188,7 +191,7 @@ def loyalty_class(
             raise CRMDataError(col, "missing column in surveys", detail=f"columns present: {list(surveys.columns)}")
     orders = t.groupby(customer).size()
     out = pd.DataFrame({"orders": orders.astype(np.int64)})
-    out["repeat"] = out["orders"] >= int(min_orders)
+    out["repeat"] = out["orders"] >= min_orders
     positive = pd.Series(False, index=out.index)
     surveyed = pd.Series(False, index=out.index)
     for col, lo, hi, threshold, name in ((satisfaction, 1, 5, satisfied_at, "mean_satisfaction"),

@@ -12,6 +12,15 @@ the transactions table:
 Scores are quintiles (``bins=5``): customers are ranked from worst to best and the
 worst fifth scores 1, the best fifth scores ``bins``.
 
+**Money at cent precision.** Before M is scored, spend is rounded to whole
+cents (``round(100 · M)``, :func:`cents`), so the same spend reached by
+different float sums (0.1 + 0.2 and 0.3) counts as equal. The ``monetary``
+column shows the unrounded value.
+
+**Recency in calendar days.** ``as_of`` names a day, observed to its end (the
+rule of :func:`crmlab.data.validate_transactions`): R = as-of day − day of the
+last purchase, so an order at 15:00 on the as-of day has recency 0.
+
 **Tie rule.** Equal values always get the same score: the score of the *lowest*
 position their tie group occupies. With ``n`` customers and ``rank_min`` the
 1-based position of the first member of the tie group in worst-to-best order,
@@ -49,10 +58,23 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data import resolve_as_of, select_transactions
-from crmlab.errors import CRMDataError, check_positive
+from crmlab.errors import CRMDataError, check_finite, check_int, check_positive
 
 __all__ = ["rfm_table", "rfm_of_valid", "quantile_scores", "SEGMENT_MAP", "segment", "breakeven_rate",
-           "rollout", "RolloutPlan"]
+           "rollout", "RolloutPlan", "cents"]
+
+
+def cents(money) -> np.ndarray:
+    """Money as whole cents (int64): ``round(100 · x)``, half to even.
+
+    Amounts are compared at this precision wherever crmlab ranks or cuts
+    money (RFM's M score, five-tier amount classes, the whale curve's order),
+    so float noise such as ``0.1 + 0.2 = 0.30000000000000004`` never splits a tie.
+
+    >>> cents([0.1 + 0.2, 0.3, 554.86]).tolist()
+    [30, 30, 55486]
+    """
+    return np.round(np.asarray(money, dtype=float) * 100.0).astype(np.int64)
 
 
 def _segment_map() -> dict[tuple[int, int], str]:
@@ -102,9 +124,7 @@ def quantile_scores(values: pd.Series, bins: int = 5, *, higher_is_better: bool 
     >>> quantile_scores(pd.Series([10, 20, 20, 40]), bins=4).tolist()
     [1, 2, 2, 4]
     """
-    bins = int(bins)
-    if bins < 2:
-        raise CRMDataError("bins", "must be at least 2", detail=f"got {bins}")
+    bins = check_int("bins", bins, minimum=2)
     n = len(values)
     if n == 0:
         raise CRMDataError(None, "cannot score an empty set of customers")
@@ -146,8 +166,8 @@ def rfm_table(
         One row per order; validated by :func:`crmlab.data.select_transactions`
         and never modified.
     as_of : date-like, optional
-        Analysis date. Default: the last date in ``tx`` (that customer has
-        recency 0). A transaction after ``as_of`` is an error.
+        Analysis day, observed to its end. Default: the day of the last date in
+        ``tx`` (that customer has recency 0). An order on a later day is an error.
     customer, date, amount, order_id : str
         Column names.
     monetary : {"total", "mean"}
@@ -165,9 +185,11 @@ def rfm_table(
 
     Notes
     -----
-    Recency R = ⌊(as_of − last purchase) / 1 day⌋, F = number of orders,
-    M = Σ amount (or Σ amount / F). Scores: see the module docstring for the
-    tie rule — equal values share the score of their tie group's lowest position.
+    Recency R = as-of day − day of the last purchase (whole calendar days; an
+    order later on the as-of day has R = 0), F = number of orders,
+    M = Σ amount (or Σ amount / F), scored at cent precision (:func:`cents`).
+    Scores: see the module docstring for the tie rule — equal values share the
+    score of their tie group's lowest position.
     """
     _check_rfm_options(monetary, bins)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
@@ -179,9 +201,7 @@ def rfm_table(
 def _check_rfm_options(monetary: str, bins: int) -> None:
     if monetary not in ("total", "mean"):
         raise CRMDataError("monetary", "must be 'total' or 'mean'", detail=f"got {monetary!r}")
-    if int(bins) < 2 or int(bins) > 9:
-        raise CRMDataError("bins", "must be between 2 and 9 (one digit per score in the cell code)",
-                           detail=f"got {bins}")
+    check_int("bins", bins, minimum=2, maximum=9)   # one digit per score in the cell code
 
 
 def rfm_of_valid(t: pd.DataFrame, cutoff: pd.Timestamp, *, customer: str = "customer_id", date: str = "date",
@@ -196,9 +216,10 @@ def rfm_of_valid(t: pd.DataFrame, cutoff: pd.Timestamp, *, customer: str = "cust
     bins = int(bins)
     ids, last, freq, spend = _per_customer(t[customer], t[date], t[amount])
     day_ns = np.int64(86_400_000_000_000)
-    recency = (np.int64(cutoff.value) - last) // day_ns
+    # whole calendar days from the day of the last purchase to the as-of day
+    recency = np.int64(pd.Timestamp(cutoff).normalize().value) // day_ns - last // day_ns
     money = spend if monetary == "total" else spend / freq
-    r, f, m = _scores(-recency, bins), _scores(freq, bins), _scores(money, bins)
+    r, f, m = _scores(-recency, bins), _scores(freq, bins), _scores(cents(money), bins)
     code = r * 100 + f * 10 + m
     cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
     lookup = np.zeros(1000, dtype=np.int64)
@@ -374,9 +395,9 @@ def rollout(
     missing = [c for c in table.index if c not in sizes.index]
     if missing:
         raise CRMDataError("cell_sizes", "no roll-out size for tested cell", missing)
-    size = sizes.reindex(table.index).astype(float)
-    if (size < 0).any() or size.isna().any():
-        raise CRMDataError("cell_sizes", "must be ≥ 0", list(size.index[(size < 0) | size.isna()]))
+    size = pd.Series(check_finite(sizes.reindex(table.index), "cell_sizes"), index=table.index)
+    if (size < 0).any():
+        raise CRMDataError("cell_sizes", "must be ≥ 0", list(size.index[size < 0]))
     table["breakeven_rate"] = be
     table["roll_out"] = table["response_rate"] > be
     table["size"] = size

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data import resolve_as_of, select_transactions
-from crmlab.errors import CRMDataError
+from crmlab.errors import CRMDataError, ParameterError, check_finite, check_number
+from crmlab.rfm import cents
 
 __all__ = ["TIER_GRID", "TIERS", "five_tier", "value_pyramid", "value_classes", "whale_curve", "whale_figures"]
 
@@ -50,13 +51,19 @@ def _cut3(values: np.ndarray, cuts: tuple[float, float]) -> np.ndarray:
 
 def check_cutoffs(cutoffs: dict) -> dict[str, tuple[float, float]]:
     """Validate explicit cut-offs ``{"cycle": (c1, c2), "amount": (a1, a2)}`` (each pair increasing)."""
+    if not isinstance(cutoffs, dict):
+        raise ParameterError("cutoffs", "must be a dict {'cycle': (c1, c2), 'amount': (a1, a2)}",
+                             detail=f"got {cutoffs!r}")
     cuts = {}
     for key in ("cycle", "amount"):
         if key not in cutoffs:
-            raise CRMDataError("cutoffs", f"missing key {key!r}", detail=f"got {cutoffs!r}")
-        pair = tuple(float(x) for x in cutoffs[key])
-        if len(pair) != 2 or not pair[0] <= pair[1]:
-            raise CRMDataError("cutoffs", f"{key} needs two increasing cut-offs", detail=f"got {cutoffs[key]!r}")
+            raise ParameterError("cutoffs", f"missing key {key!r}", detail=f"got {cutoffs!r}")
+        given = cutoffs[key]
+        if isinstance(given, (str, bytes)) or not hasattr(given, "__len__") or len(given) != 2:
+            raise ParameterError("cutoffs", f"{key} needs two increasing cut-offs", detail=f"got {given!r}")
+        pair = tuple(check_number(f"cutoffs['{key}']", x, minimum=0) for x in given)
+        if not pair[0] <= pair[1]:
+            raise ParameterError("cutoffs", f"{key} needs two increasing cut-offs", detail=f"got {given!r}")
         cuts[key] = pair
     return cuts
 
@@ -68,7 +75,8 @@ def classify(cycle: np.ndarray, amount: np.ndarray, cuts: dict) -> tuple[np.ndar
     up in the 3×3 grid :data:`TIER_GRID` (amount row × cycle column).
     """
     ci = _cut3(np.asarray(cycle, dtype=float), cuts["cycle"])
-    ai = _cut3(np.asarray(amount, dtype=float), cuts["amount"])
+    # money is compared at cent precision (crmlab.rfm.cents): 0.1 + 0.2 ≤ 0.3
+    ai = _cut3(cents(amount), tuple(float(c) for c in cents(cuts["amount"])))
     grid = np.empty((3, 3), dtype=object)
     for (a_cls, c_cls), tier in TIER_GRID.items():
         grid[list(_AMOUNT).index(a_cls), list(_CYCLE).index(c_cls)] = tier
@@ -96,6 +104,7 @@ def five_tier(
         ``{"cycle": (c1, c2), "amount": (a1, a2)}`` in days and money. A value
         equal to a cut-off falls in the lower class: cycle ≤ c1 is short,
         ≤ c2 medium, above long; amount ≤ a1 small, ≤ a2 medium, above large.
+        Amounts are compared at cent precision (:func:`crmlab.rfm.cents`).
         Default: tertiles over the customers in ``tx`` — the 1/3 and 2/3
         quantiles taken as observed values (``numpy.quantile`` with
         ``method="inverted_cdf"``), so with distinct values exactly a third of
@@ -104,7 +113,8 @@ def five_tier(
         Analysis date (default the last date in ``tx``); used for single buyers.
     single_purchase : {"span", "long"}
         A customer with one purchase has no observed cycle.
-        ``"span"`` (default): cycle = days from that purchase to ``as_of`` — the
+        ``"span"`` (default): cycle = calendar days from that purchase's day to
+        the as-of day (observed to its end, see :func:`crmlab.data.validate_transactions`) — the
         customer has waited at least that long without buying again, so the true
         cycle is at least the span (a lower bound; a purchase made on ``as_of``
         gives 0 days, i.e. treated as short until time tells). ``"long"``: cycle
@@ -135,8 +145,8 @@ def five_tier(
     span_between = (last - first) / day
     cycle = np.array((span_between / (n - 1).where(n > 1)).to_numpy(dtype=float), copy=True)
     single = (n == 1).to_numpy()
-    if single_purchase == "span":
-        cycle[single] = ((cutoff_date - first) / day).to_numpy(dtype=float)[single]
+    if single_purchase == "span":   # whole calendar days to the as-of day (observed to its end)
+        cycle[single] = ((cutoff_date.normalize() - first.dt.normalize()) / day).to_numpy(dtype=float)[single]
     else:
         cycle[single] = np.inf
     avg_amount = (total / n).to_numpy(dtype=float)
@@ -146,7 +156,8 @@ def five_tier(
             raise CRMDataError(customer, "no customer with an observed cycle to compute tertiles",
                                detail="pass cutoffs= or single_purchase='span'")
         cuts = {"cycle": tuple(float(x) for x in np.quantile(finite, [1 / 3, 2 / 3], method="inverted_cdf")),
-                "amount": tuple(float(x) for x in np.quantile(avg_amount, [1 / 3, 2 / 3], method="inverted_cdf"))}
+                "amount": tuple(float(x) / 100 for x in np.quantile(cents(avg_amount), [1 / 3, 2 / 3],
+                                                                    method="inverted_cdf"))}
     else:
         cuts = check_cutoffs(cutoffs)
     cycle_class, amount_class, tier = classify(cycle, avg_amount, cuts)
@@ -165,7 +176,9 @@ def five_tier(
 def value_pyramid(score: pd.Series, shares: tuple[float, float, float, float] = (0.05, 0.15, 0.30, 0.50)) -> pd.Series:
     """Split customers into top / high / mid / low by a value score.
 
-    Customers are ranked by score, highest first (equal scores in index order);
+    Customers are ranked by score, highest first (equal scores in index order;
+    scores are compared to 12 significant digits of the largest one, so float
+    noise does not split a tie);
     the first ``shares[0]`` of them are *top*, the next ``shares[1]`` *high*, and
     so on. The tier of the customer at rank k (1-based, n customers) is the first
     tier whose cumulative share is ≥ k / n.
@@ -207,14 +220,14 @@ def _rank_classes(score: pd.Series, shares, labels: tuple[str, ...], name: str) 
     s = pd.Series(score)
     if len(s) == 0:
         raise CRMDataError("score", "no customers")
-    values = pd.to_numeric(s, errors="coerce")
-    if values.isna().any():
-        raise CRMDataError("score", "NaN or non-numeric value score", list(s.index[values.isna()]))
+    v = check_finite(s, "score")
     sh = np.asarray(shares, dtype=float)
     k = len(labels)
     if sh.shape != (k,) or (sh < 0).any() or not np.isclose(sh.sum(), 1.0):
         raise CRMDataError("shares", f"need {k} non-negative shares summing to 1", detail=f"got {shares!r}")
-    order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
+    # scores equal to 12 significant digits (relative to the largest) are ties: float noise never orders them
+    scale = float(np.max(np.abs(v))) or 1.0
+    order = np.argsort(-np.round(v / scale * 1e12), kind="stable")
     n = len(s)
     pos = np.empty(n, dtype=float)
     pos[order] = np.arange(1, n + 1) / n
@@ -228,7 +241,8 @@ def whale_curve(profit: pd.Series) -> pd.DataFrame:
     """Cumulative share of total profit by customer rank (most profitable first).
 
     ``cumulative_share_k = Σ_{j ≤ k} profit_(j) / Σ_j profit_j`` with customers
-    sorted by profit, descending (equal profits in index order).
+    sorted by profit, descending (profits equal to the cent — :func:`crmlab.rfm.cents` —
+    in index order). NaN or infinite profits are refused.
 
     Parameters
     ----------
@@ -250,11 +264,8 @@ def whale_curve(profit: pd.Series) -> pd.DataFrame:
     p = pd.Series(profit)
     if len(p) == 0:
         raise CRMDataError("profit", "no customers")
-    values = pd.to_numeric(p, errors="coerce")
-    if values.isna().any():
-        raise CRMDataError("profit", "NaN or non-numeric profit", list(p.index[values.isna()]))
-    v = values.to_numpy(dtype=float)
-    order = np.argsort(-v, kind="stable")
+    v = check_finite(p, "profit")
+    order = np.argsort(-cents(v), kind="stable")   # equal to the cent: a tie, in index order
     sorted_v = v[order]
     cum = np.cumsum(sorted_v)
     # the total is the last running sum, so with no loss-makers no share can exceed 1
@@ -296,6 +307,8 @@ def whale_figures(profit: pd.Series, top: float = 0.20, bottom: float = 0.30) ->
     >>> [round(f[k], 4) for k in ("top_share", "peak_share", "bottom_loss")]  # 80/70; 120/70; (120-70)/120
     [1.1429, 1.7143, 0.4167]
     """
+    top = check_number("top", top, minimum=0, maximum=1)
+    bottom = check_number("bottom", bottom, minimum=0, maximum=1)
     curve = whale_curve(profit)
     n = len(curve)
     share = curve["cumulative_share"].to_numpy()

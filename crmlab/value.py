@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data import select_transactions
-from crmlab.errors import CRMDataError, check_positive, check_probability
+from crmlab.errors import CRMDataError, ParameterError, check_finite, check_int, check_number, check_positive, check_probability
 
 __all__ = [
     "discounted_value", "crv_p", "retention_clv", "value_score", "CURRENT_WEIGHTS",
@@ -75,7 +75,7 @@ def crv_p(avg_cycle: float, avg_amount: float, remaining_lifetime: float, rate: 
     amt = check_positive("avg_amount", avg_amount, allow_zero=True)
     life = check_positive("remaining_lifetime", remaining_lifetime, allow_zero=True)
     r = _check_rate("rate", rate)
-    m = check_probability("margin", margin)
+    m = check_probability("margin", margin, what="a margin (share of the amount that is profit)")
     n = math.floor(life / t + 1e-12)
     k = np.arange(1, n + 1)
     return float(np.sum(m * amt / (1.0 + r) ** (k * t)))
@@ -115,9 +115,7 @@ def retention_clv(margin: float, retention: float, discount: float, horizon: int
     >>> round(retention_clv(100, 0.8, 0.1, horizon=2), 4)   # 80/1.1 + 64/1.21
     125.6198
     """
-    m = float(margin)
-    if not math.isfinite(m):
-        raise CRMDataError("margin", "must be finite", detail=f"got {margin!r}")
+    m = check_number("margin", margin)
     r = check_probability("retention", retention)
     d = _check_rate("discount", discount)
     extra = m if include_current else 0.0
@@ -126,9 +124,7 @@ def retention_clv(margin: float, retention: float, discount: float, horizon: int
             raise CRMDataError("retention", "infinite-horizon CLV diverges when retention ≥ 1 + discount",
                                detail=f"retention={retention}, discount={discount}")
         return extra + m * r / (1.0 + d - r)
-    h = int(horizon)
-    if h != horizon or h < 0:
-        raise CRMDataError("horizon", "must be a whole number of periods ≥ 0", detail=f"got {horizon!r}")
+    h = check_int("horizon", horizon, minimum=0)
     t = np.arange(1, h + 1)
     return extra + float(np.sum(m * (r / (1.0 + d)) ** t))
 
@@ -182,8 +178,10 @@ def value_score(components: pd.DataFrame, *, current_weights: dict[str, float] |
     pw = dict(POTENTIAL_WEIGHTS if potential_weights is None else potential_weights)
     s = check_probability("current_share", current_share)
     for name, w in (("current_weights", cw), ("potential_weights", pw)):
-        if any(v < 0 for v in w.values()) or not math.isclose(sum(w.values()), 1.0, abs_tol=1e-9):
-            raise CRMDataError(name, "weights must be ≥ 0 and sum to 1", detail=f"got {w!r}")
+        for key, weight in w.items():
+            check_number(f"{name}[{key!r}]", weight, minimum=0)
+        if not math.isclose(sum(w.values()), 1.0, abs_tol=1e-9):
+            raise ParameterError(name, "weights must be ≥ 0 and sum to 1", detail=f"got {w!r}")
     if not isinstance(components, pd.DataFrame) or len(components) == 0:
         raise CRMDataError("components", "need a non-empty DataFrame of value components")
     out = pd.DataFrame(index=components.index)
@@ -191,9 +189,7 @@ def value_score(components: pd.DataFrame, *, current_weights: dict[str, float] |
         for col in group:
             if col not in components.columns:
                 raise CRMDataError(col, "missing column", detail=f"columns present: {list(components.columns)}")
-            v = pd.to_numeric(components[col], errors="coerce").astype(float)
-            if v.isna().any():
-                raise CRMDataError(col, "NaN or non-numeric value", list(v.index[v.isna()]))
+            v = pd.Series(check_finite(components[col], col), index=components.index)
             lo, hi = v.min(), v.max()
             scaled = (v - lo) / (hi - lo) if hi > lo else pd.Series(0.5, index=v.index)
             if col == "cost_to_serve":
@@ -243,7 +239,7 @@ def acquisition_payback(acquisition_cost: float, margin: float, retention: float
     r = check_probability("retention", retention)
     d = _check_rate("discount", discount)
     clv = retention_clv(m, r, d)
-    t = np.arange(1, int(max_periods) + 1)
+    t = np.arange(1, check_int("max_periods", max_periods, minimum=1) + 1)
     cum = np.cumsum(m * (r / (1.0 + d)) ** t)
     hit = np.flatnonzero(cum >= cac - 1e-12)
     return Payback(clv=clv, ltv_to_cac=clv / cac, net_value=clv - cac,
@@ -288,11 +284,11 @@ def customer_profit(
     [50.0, 0.0]
     """
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id, extra=(cost,))
-    c = pd.to_numeric(t[cost], errors="coerce")
-    bad = c.isna() | (c < 0)
+    c = pd.Series(check_finite(t[cost], cost), index=t.index)
+    bad = c < 0
     if bad.any():
         raise CRMDataError(cost, "cost must be a number ≥ 0", list(t.index[bad])[:5])
-    t[cost] = c.astype(float)
+    t[cost] = c
     g = t.groupby(customer, sort=True)
     out = pd.DataFrame({"orders": g[amount].size().astype(np.int64), "revenue": g[amount].sum(),
                         "cost_of_goods": g[cost].sum()})
@@ -301,8 +297,8 @@ def customer_profit(
         missing = out.index.difference(cost_to_serve.index)
         if len(missing):
             raise CRMDataError("cost_to_serve", "no cost to serve for customer", list(missing))
-        cts = pd.to_numeric(cost_to_serve, errors="coerce").reindex(out.index).astype(float)
-        bad = cts.isna() | (cts < 0)
+        cts = pd.Series(check_finite(cost_to_serve.reindex(out.index), "cost_to_serve"), index=out.index)
+        bad = cts < 0
         if bad.any():
             raise CRMDataError("cost_to_serve", "must be a number ≥ 0", list(cts.index[bad]))
         out["cost_to_serve"] = cts
@@ -349,12 +345,10 @@ def profit_by_order_number(
     """
     acq = check_positive("acquisition_cost", acquisition_cost, allow_zero=True)
     serve = check_positive("cost_to_serve", cost_to_serve, allow_zero=True)
-    k_max = int(max_orders)
-    if k_max < 1:
-        raise CRMDataError("max_orders", "must be ≥ 1", detail=f"got {max_orders!r}")
+    k_max = check_int("max_orders", max_orders, minimum=1)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id, extra=(cost,))
-    c = pd.to_numeric(t[cost], errors="coerce")
-    bad = c.isna() | (c < 0)
+    c = pd.Series(check_finite(t[cost], cost), index=t.index)
+    bad = c < 0
     if bad.any():
         raise CRMDataError(cost, "cost must be a number ≥ 0", list(t.index[bad])[:5])
     t = t.assign(_profit=t[amount] - c - serve).sort_values([customer, date], kind="stable")

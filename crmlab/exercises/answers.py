@@ -74,7 +74,7 @@ def _key(k: Any) -> str:
     return str(k).strip().casefold()
 
 
-def normalise(answer: Any) -> dict:
+def normalise(answer: Any, _path: tuple = ()) -> dict:
     """Plain-JSON form of an answer (see the module docstring for the rules).
 
     Raises
@@ -83,8 +83,14 @@ def normalise(answer: Any) -> dict:
         If the answer is ``...`` or contains ``...``.
     AnswerTypeError
         If the answer is of a type that cannot be compared, with a message a
-        student can act on.
+        student can act on (also for a missing date ``NaT`` and for a list or
+        dict that contains itself).
     """
+    if isinstance(answer, (list, tuple, dict, set, frozenset)):
+        if id(answer) in _path:
+            raise AnswerTypeError("your answer contains itself (a list or dict that holds itself, "
+                                  "e.g. after `x.append(x)`); build a new list instead")
+        _path = _path + (id(answer),)
     if answer is Ellipsis:
         raise NotAnswered()
     if answer is None:
@@ -99,22 +105,27 @@ def normalise(answer: Any) -> dict:
         return {"kind": "number", "value": value}
     if isinstance(answer, str):
         return {"kind": "text", "value": answer.strip().casefold()}
+    if answer is pd.NaT or (isinstance(answer, np.datetime64) and np.isnat(answer)):
+        raise AnswerTypeError("your answer is a missing date (NaT) — check for empty groups or "
+                              "dates that did not parse")
     if isinstance(answer, (pd.Timestamp, _dt.date)):
+        return {"kind": "text", "value": pd.Timestamp(answer).date().isoformat()}
+    if isinstance(answer, np.datetime64):
         return {"kind": "text", "value": pd.Timestamp(answer).date().isoformat()}
     if isinstance(answer, pd.DataFrame):
         if answer.shape[1] == 1:
-            return normalise(answer.iloc[:, 0])
+            return normalise(answer.iloc[:, 0], _path)
         raise AnswerTypeError(f"your answer is a whole table ({answer.shape[0]} rows × {answer.shape[1]} "
                               "columns); the exercise asks for a number, a list or one column")
     if isinstance(answer, pd.Series):
-        return {"kind": "dict", "value": {_key(k): normalise(v) for k, v in answer.items()}}
+        return {"kind": "dict", "value": {_key(k): normalise(v, _path) for k, v in answer.items()}}
     if isinstance(answer, dict):
-        return {"kind": "dict", "value": {_key(k): normalise(v) for k, v in answer.items()}}
+        return {"kind": "dict", "value": {_key(k): normalise(v, _path) for k, v in answer.items()}}
     if isinstance(answer, (set, frozenset)):
-        items = [normalise(v) for v in answer]
+        items = [normalise(v, _path) for v in answer]
         return {"kind": "set", "value": sorted(items, key=lambda d: json.dumps(d, sort_keys=True))}
     if isinstance(answer, (list, tuple, np.ndarray, pd.Index)):
-        return {"kind": "list", "value": [normalise(v) for v in list(answer)]}
+        return {"kind": "list", "value": [normalise(v, _path) for v in list(answer)]}
     raise AnswerTypeError(f"cannot check an answer of type {type(answer).__name__}; "
                           "give a number, a text, a list or a dict")
 
