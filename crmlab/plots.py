@@ -1,7 +1,9 @@
 """One clear figure per CRM concept, readable on a classroom projector.
 
-Every function takes the table a crmlab function returned, draws on ``ax`` (a new
-figure when ``ax=None``) and returns the matplotlib Axes. Plots only display:
+Every function is called ``plot_<figure>`` (``plot_whale_curve`` draws the table
+:func:`crmlab.tiers.whale_curve` computes), takes the table a crmlab function
+returned, draws on ``ax`` (a new figure when ``ax=None``) and returns the
+matplotlib Axes. Plots only display:
 the numbers come from the pure functions in :mod:`crmlab.rfm`,
 :mod:`crmlab.tiers`, :mod:`crmlab.lifecycle`, :mod:`crmlab.kpi` and
 :mod:`crmlab.clv`.
@@ -10,7 +12,7 @@ Example
 -------
 >>> import pandas as pd
 >>> from crmlab import tiers
->>> ax = whale_curve(tiers.whale_curve(pd.Series([50., 30., 20., -10.])))
+>>> ax = plot_whale_curve(tiers.whale_curve(pd.Series([50., 30., 20., -10.])))
 >>> ax.get_ylabel()
 'cumulative share of total profit (%)'
 """
@@ -21,8 +23,8 @@ import pandas as pd
 
 from crmlab.errors import CRMDataError, check_positive
 
-__all__ = ["rfm_heatmap", "tier_grid", "whale_curve", "cohort_curves", "kpi_trends", "p_alive_matrix",
-           "TITLE_SIZE", "LABEL_SIZE", "TICK_SIZE"]
+__all__ = ["plot_rfm_heatmap", "plot_tier_grid", "plot_whale_curve", "plot_cohort_curves", "plot_kpi_trends",
+           "plot_p_alive_matrix", "TITLE_SIZE", "LABEL_SIZE", "TICK_SIZE"]
 
 TITLE_SIZE = 16
 LABEL_SIZE = 14
@@ -66,7 +68,7 @@ def _annotate_grid(ax, values: np.ndarray, fmt: str, labels: np.ndarray | None =
             ax.text(j, i, text, ha="center", va="center", fontsize=ANNOTATION_SIZE, color=colour)
 
 
-def rfm_heatmap(rfm: pd.DataFrame, value: str | None = "monetary", *, ax=None):
+def plot_rfm_heatmap(rfm: pd.DataFrame, value: str | None = "monetary", *, ax=None):
     """R score × F score grid coloured by the mean of ``value`` (or customer counts).
 
     Parameters
@@ -104,7 +106,7 @@ def rfm_heatmap(rfm: pd.DataFrame, value: str | None = "monetary", *, ax=None):
     return ax
 
 
-def tier_grid(tiers: pd.DataFrame, *, ax=None):
+def plot_tier_grid(tiers: pd.DataFrame, *, ax=None):
     """The five-tier 3×3 grid (amount × purchase cycle) with the customer count in each cell.
 
     Parameters
@@ -138,7 +140,7 @@ def tier_grid(tiers: pd.DataFrame, *, ax=None):
     return ax
 
 
-def whale_curve(curve: pd.DataFrame | pd.Series, *, ax=None):
+def plot_whale_curve(curve: pd.DataFrame | pd.Series, *, ax=None):
     """Whale curve: cumulative % of total profit against % of customers (most profitable first).
 
     Parameters
@@ -171,7 +173,7 @@ def whale_curve(curve: pd.DataFrame | pd.Series, *, ax=None):
     return ax
 
 
-def cohort_curves(cohort: pd.DataFrame, *, pooled: pd.Series | None = None, max_cohorts: int | None = 12, ax=None):
+def plot_cohort_curves(cohort: pd.DataFrame, *, pooled: pd.Series | None = None, max_cohorts: int | None = 12, ax=None):
     """Retention curves, one line per acquisition cohort (share still buying k months later).
 
     Parameters
@@ -214,7 +216,7 @@ _KPI_UNITS = {
 }
 
 
-def kpi_trends(kpi: pd.DataFrame, columns=("active", "revenue", "retention_rate"), *, ax=None):
+def plot_kpi_trends(kpi: pd.DataFrame, columns=("active", "revenue", "retention_rate"), *, ax=None):
     """KPI trends over periods, one panel per KPI (each KPI keeps its own unit).
 
     Parameters
@@ -254,7 +256,7 @@ def kpi_trends(kpi: pd.DataFrame, columns=("active", "revenue", "retention_rate"
     return axes[0] if len(axes) == 1 else axes
 
 
-def p_alive_matrix(model, max_frequency: int, max_recency: float, T: float, *, unit: str = "weeks", ax=None):
+def plot_p_alive_matrix(model, max_frequency: int, max_recency: float, T: float, *, unit: str = "weeks", ax=None):
     """Probability that a customer is alive, for every (frequency, recency) at age ``T``.
 
     Calls ``model.probability_alive(frequency, recency, T)`` (e.g. a fitted

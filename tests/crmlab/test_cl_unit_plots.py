@@ -33,24 +33,24 @@ def _labelled(ax):
 
 def test_rfm_heatmap_cells(tx):
     t = rfm.rfm_table(tx)
-    ax = plots.rfm_heatmap(t, value=None)
+    ax = plots.plot_rfm_heatmap(t, value=None)
     _labelled(ax)
     grid = ax.images[0].get_array().filled(0)
     assert grid.sum() == len(t)
     # top-left cell is R=5, F=1
     assert grid[0, 0] == ((t.r_score == 5) & (t.f_score == 1)).sum()
-    ax2 = plots.rfm_heatmap(t, value="monetary")
+    ax2 = plots.plot_rfm_heatmap(t, value="monetary")
     g2 = ax2.images[0].get_array()
     expected = t[(t.r_score == 1) & (t.f_score == 5)]["monetary"]
     if len(expected):
         assert g2[4, 4] == pytest.approx(expected.mean())
     with pytest.raises(CRMDataError, match="r_score"):
-        plots.rfm_heatmap(pd.DataFrame({"x": [1]}))
+        plots.plot_rfm_heatmap(pd.DataFrame({"x": [1]}))
 
 
 def test_tier_grid_counts(tx):
     t = tiers.five_tier(tx)
-    ax = plots.tier_grid(t)
+    ax = plots.plot_tier_grid(t)
     _labelled(ax)
     grid = ax.images[0].get_array()
     assert grid.sum() == len(t)
@@ -59,7 +59,7 @@ def test_tier_grid_counts(tx):
 
 
 def test_whale_curve_plot_marks_peak():
-    ax = plots.whale_curve(pd.Series([50.0, 30.0, 20.0, 10.0, -10.0]))
+    ax = plots.plot_whale_curve(pd.Series([50.0, 30.0, 20.0, 10.0, -10.0]))
     _labelled(ax)
     x, y = ax.lines[0].get_data()
     assert y[-1] == pytest.approx(100.0) and y.max() == pytest.approx(110.0)   # 110/100
@@ -69,7 +69,7 @@ def test_whale_curve_plot_marks_peak():
 def test_cohort_curves(tx):
     table = lifecycle.cohort_table(tx)
     curve = lifecycle.retention_curve(tx)
-    ax = plots.cohort_curves(table, pooled=curve, max_cohorts=4)
+    ax = plots.plot_cohort_curves(table, pooled=curve, max_cohorts=4)
     _labelled(ax)
     assert len(ax.lines) == 5
     np.testing.assert_allclose(ax.lines[-1].get_ydata(), curve.to_numpy() * 100)
@@ -77,13 +77,13 @@ def test_cohort_curves(tx):
 
 def test_kpi_trends(tx):
     k = kpi.kpi_table(tx)
-    axes = plots.kpi_trends(k, ["active", "revenue"])
+    axes = plots.plot_kpi_trends(k, ["active", "revenue"])
     assert len(axes) == 2
     np.testing.assert_allclose(axes[1].lines[0].get_ydata(), k["revenue"].to_numpy())
-    single = plots.kpi_trends(k, "aov")
+    single = plots.plot_kpi_trends(k, "aov")
     assert single.get_ylabel() == "money per order"
     with pytest.raises(CRMDataError, match="nps"):
-        plots.kpi_trends(k, ["nps"])
+        plots.plot_kpi_trends(k, ["nps"])
 
 
 class _ToyModel:
@@ -98,7 +98,7 @@ class _ToyModel:
 
 
 def test_p_alive_matrix_with_toy_model():
-    ax = plots.p_alive_matrix(_ToyModel(), max_frequency=4, max_recency=12, T=10)
+    ax = plots.plot_p_alive_matrix(_ToyModel(), max_frequency=4, max_recency=12, T=10)
     _labelled(ax)
     grid = ax.images[0].get_array()
     assert grid.shape == (5, 13)
@@ -106,13 +106,13 @@ def test_p_alive_matrix_with_toy_model():
     assert grid[2, 5] == pytest.approx(1 / (1 + 0.1 * 2 * 5))    # x=2, t_x=5, T=10 → 0.5
     assert np.ma.is_masked(grid[0, 11])              # recency 11 > T = 10 is impossible
     with pytest.raises(CRMDataError, match="max_frequency"):
-        plots.p_alive_matrix(_ToyModel(), 0, 10, 10)
+        plots.plot_p_alive_matrix(_ToyModel(), 0, 10, 10)
 
 
 def test_p_alive_matrix_with_bgnbd():
     from crmlab import clv
     model = clv.BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, freq="W")
-    ax = plots.p_alive_matrix(model, max_frequency=10, max_recency=39, T=39)
+    ax = plots.plot_p_alive_matrix(model, max_frequency=10, max_recency=39, T=39)
     grid = ax.images[0].get_array()
     # BG/NBD: a customer with no repeat purchase is alive with probability 1
     np.testing.assert_allclose(grid[0, :], 1.0)
