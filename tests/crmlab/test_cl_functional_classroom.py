@@ -100,10 +100,10 @@ def test_loyalty_kpi_composition_on_classroom(log, as_of):
 
 def test_plots_on_classroom(log, as_of):
     tx = log.transactions
-    axes = [plots.rfm_heatmap(rfm.rfm_table(tx, as_of=as_of)),
-            plots.tier_grid(tiers.five_tier(tx, as_of=as_of)),
-            plots.cohort_curves(lifecycle.cohort_table(tx, as_of=as_of)),
-            plots.kpi_trends(kpi.kpi_table(tx), "revenue")]
+    axes = [plots.plot_rfm_heatmap(rfm.rfm_table(tx, as_of=as_of)),
+            plots.plot_tier_grid(tiers.five_tier(tx, as_of=as_of)),
+            plots.plot_cohort_curves(lifecycle.cohort_table(tx, as_of=as_of)),
+            plots.plot_kpi_trends(kpi.kpi_table(tx), "revenue")]
     assert all(ax.get_title() for ax in axes)
     plt.close("all")
 
