@@ -14,10 +14,14 @@ Where things are (read them in this order):
 
 ========================  ===================================================
 ``sim.config``            scenarios: every parameter, its unit, validation
-``sim.market``            the SimPy model — one ``customer`` story per person
-``sim.strategies``        the weekly decision interface and its actions
+``sim.market``            the market model — one person's story as SimPy processes
+``sim.textbook``          the ``textbook`` model: BG/NBD customers (``sim.textbook_life`` draws them)
+``sim.model``             what both models share: clock, recorder, people's state, weekly strategy
+``sim.strategies``        the weekly decision interface; each action applies itself
+``sim.population``        every person's latent and acquisition draws, before the clock starts
+``sim.tables``            the customers, truth and observed tables from a model's state
 ``sim.eventlog``          the columnar recorder, the seven tables, save/load
-``sim.engine``            ``simulate()``: run a scenario, build the log
+``sim.engine``            ``simulate()``: the runner — pick the model, run it, build the log
 ``sim.streams``           random numbers keyed by purpose and customer
 ``sim.profiles``          names, cities, birth dates from Faker pools
 ``sim.call_centre``       the service desk (M/M/c), ``sim.queueing`` its theory

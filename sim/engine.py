@@ -1,4 +1,8 @@
-"""``simulate()``: run a scenario and return its event log.
+"""``simulate()``: the runner — build the model for a scenario, run it, return its event log.
+
+The scenario's ``kind`` picks the model (:data:`MODELS`): ``"market"`` →
+:class:`sim.market.MarketModel`, ``"textbook"`` → :class:`sim.textbook.TextbookModel`.
+The tables come from :mod:`sim.tables`; the data card is written here.
 
 Example
 -------
@@ -16,11 +20,17 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from . import tables
 from .config import ConfigError, Scenario, scenario
 from .eventlog import EventLog, to_dates
-from .market import Market
+from .market import MarketModel
+from .model import Model
+from .textbook import TextbookModel
 
-__all__ = ["simulate", "package_version"]
+__all__ = ["simulate", "package_version", "MODELS"]
+
+#: the model class of each scenario ``kind``
+MODELS: dict[str, type[Model]] = {"market": MarketModel, "textbook": TextbookModel}
 
 
 def package_version() -> str:
@@ -76,45 +86,18 @@ def simulate(config: str | Scenario = "classroom", customers: int | None = None,
         raise ConfigError(f"strategy must have a decide(today, log) method, got {strategy!r}")
     n, years, seed = int(n), float(years), int(seed)
 
-    market = Market(cfg, n, years, seed, strategy).run()
-    return _event_log(market, cfg, n, years, seed, strategy)
+    model = MODELS[cfg.kind](cfg, n, years, seed, strategy).run()
+    return _event_log(model, cfg, n, years, seed, strategy)
 
 
-def _event_log(m: Market, cfg: Scenario, n: int, years: float, seed: int, strategy) -> EventLog:
-    rec, start, obs_end = m.rec, m.start, m.obs_end
-    # the run is over: turn the order columns into arrays once (the tables below reuse them)
-    rec.tx_customer = np.asarray(rec.tx_customer, dtype="int64")
-    rec.tx_time = np.asarray(rec.tx_time, dtype=float)
-    rec.tx_amount = np.asarray(rec.tx_amount, dtype=float)
-    rec.tx_cost = np.asarray(rec.tx_cost, dtype=float)
-    rec.tx_category = np.asarray(rec.tx_category, dtype="int64")
-    tx_all = pd.DataFrame({"customer_id": rec.tx_customer, "day": rec.tx_time,
-                           "amount": rec.tx_amount, "cost": rec.tx_cost})
-    customers = m.customers_table(until=obs_end)
-    tables = dict(
-        customers=customers,
-        transactions=rec.transactions(start, cfg.categories, cfg.fee_category, until=obs_end),
-        stages=rec.stages(start, cfg.dormant_after_days, cfg.lost_after_days, until=obs_end),
-        contacts=rec.contacts(start, until=obs_end),
-        service=rec.service(start, until=obs_end),
-        surveys=rec.surveys(start, until=obs_end),
-        truth=m.truth_table(tx_all),
-    )
-    observation_end = pd.Timestamp(to_dates(start, [obs_end])[0])
-    holdout_end = pd.Timestamp(to_dates(start, [m.end])[0])
+def _event_log(model: Model, cfg: Scenario, n: int, years: float, seed: int, strategy) -> EventLog:
+    """The seven tables of the run and its data card."""
+    log_tables = tables.final(model)
+    customers = log_tables["customers"]
+    observation_end = pd.Timestamp(to_dates(model.start, [model.obs_end])[0])
+    holdout_end = pd.Timestamp(to_dates(model.start, [model.end])[0])
     acquired = customers["acquired_at"].notna()
     referred = customers["acquisition_channel"].eq("referral") & acquired
-    measured = {
-        "referral_share": round(float(referred.sum() / max(1, acquired.sum())), 4),
-        "referral_share_parameter": cfg.referral_share,
-        "dissatisfied_reach": round(m.told / m.dissatisfied_leavers, 3) if m.dissatisfied_leavers else None,
-        "dissatisfied_reach_parameter": cfg.dissatisfied_reach,
-        "dissatisfied_leavers": m.dissatisfied_leavers,
-        "newly_deterred_per_dissatisfied_leaver": (round(m.newly_deterred / m.dissatisfied_leavers, 3)
-                                                   if m.dissatisfied_leavers else None),
-        "customers_acquired": int(acquired.sum()),
-        "agents": m.agents,
-    } if cfg.kind == "market" else {"customers_acquired": int(acquired.sum())}
     card = {
         "scenario": cfg.name,
         "seed": seed,
@@ -125,9 +108,9 @@ def _event_log(m: Market, cfg: Scenario, n: int, years: float, seed: int, strate
         "holdout_end": str(holdout_end),
         "package_version": package_version(),
         "parameters": cfg.to_dict(),
-        "measured": measured,
-        "rows": {name: int(len(df)) for name, df in tables.items()},
-        "columns": {name: [str(c) for c in df.columns] for name, df in tables.items()},
+        "measured": model.measured(acquired, referred),
+        "rows": {name: int(len(df)) for name, df in log_tables.items()},
+        "columns": {name: [str(c) for c in df.columns] for name, df in log_tables.items()},
     }
-    return EventLog(**tables, config=cfg, seed=seed, observation_end=observation_end,
+    return EventLog(**log_tables, config=cfg, seed=seed, observation_end=observation_end,
                     holdout_end=holdout_end, card=card)

@@ -22,7 +22,16 @@ Actions (each has a cost and an effect set in the scenario config):
 =====================================  ===================================================
 
 Every action is logged in ``contacts`` with its cost and whether the customer
-responded.
+responded. A customer who has really left is only reached by ``WinBack``; the
+other actions are logged (and paid for) but change nothing.
+
+How an action works: the model checks its ``customer_id`` and calls
+``action.apply(model, i)`` (``i = customer_id − 1``). Each action draws one
+uniform ``u`` from the customer's own action stream, changes the customer's
+state, and hands the contact to ``model.respond``, which logs it and — for a
+live customer — adds the order a response brings and lets the customer's
+process redraw its clocks. A new kind of action is a new subclass with its
+own ``apply``.
 
 Example
 -------
@@ -57,12 +66,26 @@ class Action:
 
     customer_id: int
 
+    def apply(self, model, i: int) -> None:
+        """Carry out the action on person ``i`` (``customer_id − 1``) of ``model`` (a :class:`sim.model.Model`)."""
+        raise TypeError(f"unknown action {self!r}; use Contact, Discount, AssignManager or WinBack")
+
 
 @dataclass(frozen=True)
 class Contact(Action):
     """A care or marketing contact with a named ``campaign``."""
 
     campaign: str = "care"
+
+    def apply(self, model, i: int) -> None:
+        """Dropout × ``contact_dropout_multiplier``, satisfaction up; orders with P = ``contact_response``."""
+        cfg, u = model.cfg, model.action_stream(i).uniform()
+        responded = False
+        if model.alive(i):
+            model.contact_mult[i] = cfg.contact_dropout_multiplier
+            model.move_satisfaction(i, cfg.contact_satisfaction)
+            responded = u < cfg.contact_response
+        model.respond(i, str(self.campaign), cfg.contact_cost, responded)
 
 
 @dataclass(frozen=True)
@@ -71,15 +94,51 @@ class Discount(Action):
 
     percent: float = 10.0
 
+    def apply(self, model, i: int) -> None:
+        """Orders for ``discount_days`` cost ``percent`` % less; satisfaction + ``discount_satisfaction · percent``."""
+        cfg, u = model.cfg, model.action_stream(i).uniform()
+        pct = self.percent
+        if not (isinstance(pct, (int, float)) and 0 < pct < 100):
+            raise ValueError(f"Discount.percent must be in (0, 100), got {pct!r}")
+        responded = False
+        if model.alive(i):
+            model.discount_until[i] = model.env.now + cfg.discount_days
+            model.discount_pct[i] = float(pct)
+            model.move_satisfaction(i, cfg.discount_satisfaction * pct)
+            responded = u < cfg.contact_response
+        model.respond(i, f"discount_{pct:g}%", cfg.discount_cost, responded)
+
 
 @dataclass(frozen=True)
 class AssignManager(Action):
     """Give the customer a personal account manager."""
 
+    def apply(self, model, i: int) -> None:
+        """Dropout × ``manager_dropout_multiplier``, satisfaction up; no order of its own."""
+        cfg = model.cfg
+        model.action_stream(i).uniform()                     # drawn for every action (keeps the stream aligned)
+        responded = False
+        if model.alive(i):
+            model.manager_mult[i] = cfg.manager_dropout_multiplier
+            model.move_satisfaction(i, cfg.manager_satisfaction)
+            responded = True
+        model.respond(i, "account_manager", cfg.manager_cost, responded, orders=False)
+
 
 @dataclass(frozen=True)
 class WinBack(Action):
     """A win-back offer to a dormant customer."""
+
+    def apply(self, model, i: int) -> None:
+        """A dormant customer responds with P = ``winback_success``: one who has really left comes
+        back (if the world allows it), one still alive orders now."""
+        cfg, u = model.cfg, model.action_stream(i).uniform()
+        responded = u < cfg.winback_success and model.dormant(i) and model.can_come_back(i)
+        if responded and model.gone(i):
+            model.log_contact(i, "winback", cfg.winback_cost, True)
+            model.come_back(i)
+        else:
+            model.respond(i, "winback", cfg.winback_cost, responded)
 
 
 class Strategy:
@@ -143,14 +202,16 @@ class ObservedLog:
     :class:`TruthHiddenError`.
     """
 
-    def __init__(self, market, today: pd.Timestamp):
-        self._market = market
+    def __init__(self, model, today: pd.Timestamp):
+        self._model = model
         self.today = today
         self._cache: dict = {}
 
     def _table(self, name):
         if name not in self._cache:
-            self._cache[name] = self._market.observed_table(name)
+            from .tables import observed
+
+            self._cache[name] = observed(self._model, name)
         return self._cache[name]
 
     customers = property(lambda self: self._table("customers"))
@@ -170,6 +231,6 @@ class ObservedLog:
         """Stage of every person today (index ``customer_id``)."""
         from .eventlog import STAGES
 
-        codes = self._market.current_labels()
+        codes = self._model.current_labels()
         return pd.Series(np.asarray(STAGES, dtype=object)[codes], index=pd.RangeIndex(1, len(codes) + 1,
                          name="customer_id"), dtype="str", name="stage")

@@ -20,7 +20,7 @@ life does not depend on how many customers there are. The few customers whose
 life goes on longer continue with their own generator
 ``SeedSequence(seed, spawn_key=(LIFE, customer_id))`` in blocks of ``BLOCK``.
 
-The SimPy process of each customer (:meth:`sim.market.Market.bgnbd_customer`)
+The SimPy process of each customer (:meth:`sim.textbook.TextbookModel.customer`)
 then tells the story with these numbers: either all at once (no strategy
 watching) or one order per SimPy event (a strategy runs) — the same numbers,
 so the same log.
