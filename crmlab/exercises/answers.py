@@ -28,9 +28,9 @@ significant digits, an exercise can set its own.
 Example
 -------
 >>> expected = normalise(12.5)
->>> compare(normalise(12.51), expected, rtol=1e-3, atol=0.0)
+>>> answers_match(normalise(12.51), expected, rtol=1e-3, atol=0.0)
 True
->>> compare(normalise(13), expected, rtol=1e-3, atol=0.0)
+>>> answers_match(normalise(13), expected, rtol=1e-3, atol=0.0)
 False
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["NotAnswered", "AnswerTypeError", "normalise", "compare", "describe",
+__all__ = ["NotAnswered", "AnswerTypeError", "normalise", "answers_match", "describe",
            "encode_entry", "decode_entry", "key_path", "read_key", "write_key", "KEY_DIR",
            "DEFAULT_RTOL", "DEFAULT_ATOL"]
 
@@ -130,7 +130,7 @@ def normalise(answer: Any, _path: tuple = ()) -> dict:
                           "give a number, a text, a list or a dict")
 
 
-def compare(given: dict, expected: dict, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> bool:
+def answers_match(given: dict, expected: dict, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> bool:
     """True when two normalised answers match (numbers within ``atol + rtol·|expected|``)."""
     kind = expected["kind"]
     if given["kind"] != kind:
@@ -146,16 +146,16 @@ def compare(given: dict, expected: dict, *, rtol: float = DEFAULT_RTOL, atol: fl
         if kind == "set":
             remaining = list(b)
             for item in a:
-                match = next((i for i, e in enumerate(remaining) if compare(item, e, rtol=rtol, atol=atol)), None)
+                match = next((i for i, e in enumerate(remaining) if answers_match(item, e, rtol=rtol, atol=atol)), None)
                 if match is None:
                     return False
                 remaining.pop(match)
             return True
-        return all(compare(x, y, rtol=rtol, atol=atol) for x, y in zip(a, b))
+        return all(answers_match(x, y, rtol=rtol, atol=atol) for x, y in zip(a, b))
     if kind == "dict":
         if set(a) != set(b):
             return False
-        return all(compare(a[k], b[k], rtol=rtol, atol=atol) for k in b)
+        return all(answers_match(a[k], b[k], rtol=rtol, atol=atol) for k in b)
     raise ValueError(f"unknown answer kind {kind!r}")
 
 

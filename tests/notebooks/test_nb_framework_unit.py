@@ -12,7 +12,7 @@ from crmlab.exercises import answers, check
 from tools.generate import GenerateError, clean_notebook, notebook_text, student_notebook, student_source
 
 
-# --- normalise / compare ---------------------------------------------------------------
+# --- normalise / answers_match ---------------------------------------------------------------
 
 def test_unit_normalise_kinds():
     assert answers.normalise(np.int64(3)) == {"kind": "number", "value": 3.0}
@@ -42,18 +42,19 @@ def test_unit_normalise_rejects_unanswerable():
 def test_unit_compare_number_tolerance():
     exp = answers.normalise(1000.0)
     # |1000.9 - 1000| = 0.9 <= 1e-9 + 1e-3 * 1000 = 1.0  -> match
-    assert answers.compare(answers.normalise(1000.9), exp)
+    assert answers.answers_match(answers.normalise(1000.9), exp)
     # |1001.1 - 1000| = 1.1 > 1.0 -> no match
-    assert not answers.compare(answers.normalise(1001.1), exp)
-    assert not answers.compare(answers.normalise(1000.5), exp, rtol=0, atol=0.1)
+    assert not answers.answers_match(answers.normalise(1001.1), exp)
+    assert not answers.answers_match(answers.normalise(1000.5), exp, rtol=0, atol=0.1)
 
 
 def test_unit_compare_containers():
-    assert answers.compare(answers.normalise({2, 1}), answers.normalise({1, 2}))
-    assert not answers.compare(answers.normalise([2, 1]), answers.normalise([1, 2]))
-    assert answers.compare(answers.normalise(pd.Series({"b": 2.0, "a": 1.0})), answers.normalise({"a": 1, "b": 2}))
-    assert not answers.compare(answers.normalise({"a": 1}), answers.normalise({"a": 1, "b": 2}))
-    assert not answers.compare(answers.normalise(1), answers.normalise("1"))
+    assert answers.answers_match(answers.normalise({2, 1}), answers.normalise({1, 2}))
+    assert not answers.answers_match(answers.normalise([2, 1]), answers.normalise([1, 2]))
+    assert answers.answers_match(answers.normalise(pd.Series({"b": 2.0, "a": 1.0})),
+                                 answers.normalise({"a": 1, "b": 2}))
+    assert not answers.answers_match(answers.normalise({"a": 1}), answers.normalise({"a": 1, "b": 2}))
+    assert not answers.answers_match(answers.normalise(1), answers.normalise("1"))
 
 
 def test_unit_key_entries_are_not_plain_text():
