@@ -39,7 +39,7 @@ benchmark: setup-dev browser
 	$(BIN)/python benchmarks/run_all.py
 
 dataset: setup
-	$(BIN)/python -m sim --scenario classroom --seed 7 --out datasets/classroom --overwrite
+	$(BIN)/python -m sim --scenario classroom --seed 7 --out crmlab/datasets/classroom --overwrite
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

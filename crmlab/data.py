@@ -410,15 +410,28 @@ def load(path: str | Path, *, tables: tuple[str, ...] = TABLES) -> EventLogData:
 
 
 def dataset_path(name: str = "classroom") -> Path:
-    """Folder of a dataset shipped in the repository's ``datasets/`` folder."""
-    here = Path(__file__).resolve().parent.parent / "datasets" / name
+    """Folder of a dataset shipped inside the package (``crmlab/datasets/NAME``).
+
+    The folder is package data: it is there in the repository, in an editable
+    install and in an installed wheel alike (``pip install .`` copies its Parquet
+    tables, ``card.json`` and ``README.md``; the CSV copies stay in the repository).
+    """
+    if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name:
+        raise ValueError(f"dataset name must be a plain folder name such as 'classroom', got {name!r}")
+    datasets = Path(__file__).resolve().parent / "datasets"
+    here = datasets / name
     if not here.is_dir():
+        shipped = sorted(p.name for p in datasets.iterdir() if p.is_dir()) if datasets.is_dir() else []
         raise FileNotFoundError(
-            f"dataset {name!r} not found at {here}; regenerate it with "
-            f"`python -m sim --scenario {name} --seed 7 --out datasets/{name} --overwrite`")
+            f"dataset {name!r} not found at {here} (shipped: {shipped}); in the repository, regenerate "
+            f"the classroom dataset with `make dataset`")
     return here
 
 
 def classroom() -> EventLogData:
-    """The classroom dataset every chapter notebook uses (``datasets/classroom``)."""
+    """The classroom dataset every chapter notebook uses (``crmlab/datasets/classroom``).
+
+    Made by ``python -m sim --scenario classroom --seed 7`` (``make dataset``); its
+    data card (``.card``) records the scenario, size and seed.
+    """
     return load(dataset_path("classroom"))

@@ -23,7 +23,8 @@ For chapter ``NN`` it
    of the list, then writes ``crmlab/exercises/key_NN.json``.
 
 The answers depend on the classroom dataset: rebuild the keys whenever
-``datasets/classroom`` is regenerated (the notebook tests fail on a stale key).
+``crmlab/datasets/classroom`` is regenerated with ``make dataset`` (the notebook tests fail
+on a stale key).
 """
 from __future__ import annotations
 
