@@ -106,8 +106,9 @@ def check_number(name: str, value, *, minimum: float | None = None, maximum: flo
     return v
 
 
-def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """A whole number within ``[minimum, maximum]``, or :class:`ParameterError`.
+def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None,
+              what: str = "a whole number") -> int:
+    """A whole number within ``[minimum, maximum]``, or :class:`ParameterError` saying it must be ``what``.
 
     ``3`` and ``3.0`` are accepted; ``2.7``, ``"3"`` and ``True`` are refused
     (never rounded or converted).
@@ -116,12 +117,12 @@ def check_int(name: str, value, *, minimum: int | None = None, maximum: int | No
     5
     """
     if not _is_number(value) or not float(value).is_integer():
-        raise ParameterError(name, "must be a whole number", detail=f"got {value!r}")
+        raise ParameterError(name, f"must be {what}", detail=f"got {value!r}")
     v = int(value)
     if minimum is not None and v < minimum:
-        raise ParameterError(name, f"must be a whole number ≥ {minimum}", detail=f"got {value!r}")
+        raise ParameterError(name, f"must be {what} ≥ {minimum}", detail=f"got {value!r}")
     if maximum is not None and v > maximum:
-        raise ParameterError(name, f"must be a whole number ≤ {maximum}", detail=f"got {value!r}")
+        raise ParameterError(name, f"must be {what} ≤ {maximum}", detail=f"got {value!r}")
     return v
 
 

@@ -124,7 +124,7 @@ def retention_clv(margin: float, retention: float, discount: float, horizon: int
             raise CRMDataError("retention", "infinite-horizon CLV diverges when retention ≥ 1 + discount",
                                detail=f"retention={retention}, discount={discount}")
         return extra + m * r / (1.0 + d - r)
-    h = check_int("horizon", horizon, minimum=0)
+    h = check_int("horizon", horizon, minimum=0, what="a whole number of periods")
     t = np.arange(1, h + 1)
     return extra + float(np.sum(m * (r / (1.0 + d)) ** t))
 

@@ -32,9 +32,14 @@ import simpy
 
 from .queueing import check_mmc
 
-__all__ = ["HOURS_PER_DAY", "CallCentre", "call_centre", "queue_statistics", "warmup_days_for", "LOG_COLUMNS"]
+__all__ = ["HOURS_PER_DAY", "MAX_TICKETS", "CallCentre", "call_centre", "queue_statistics", "warmup_days_for",
+           "LOG_COLUMNS"]
 
 HOURS_PER_DAY = 24.0
+
+#: most tickets :func:`call_centre` simulates in one run, warm-up included (about
+#: 25 s of SimPy on a 2-core laptop); a run expected to need more is refused
+MAX_TICKETS = 1_000_000
 
 #: the columns of :attr:`CallCentre.log` (one list per column)
 LOG_COLUMNS = ("customer_id", "kind", "opened_at", "answered_at", "resolved_at")
@@ -211,8 +216,10 @@ def call_centre(
     ------
     ValueError
         naming the parameter and value: non-positive rates, days or agents,
-        a negative warm-up, a share outside [0, 1], or an unstable queue
-        (λ ≥ cμ).
+        a negative warm-up, a share outside [0, 1], an unstable queue
+        (λ ≥ cμ), or a run expected to simulate more than :data:`MAX_TICKETS`
+        tickets, λ · 24 · (warmup_days + days) — e.g. utilisation 0.9999, whose
+        default warm-up is millions of days, or λ = 10⁵ calls an hour.
 
     Example
     -------
@@ -230,6 +237,13 @@ def call_centre(
         raise ValueError(f"complaint_share must be a probability in [0, 1], got {complaint_share!r}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    expected = lam * HOURS_PER_DAY * (warmup_days + days)
+    if expected > MAX_TICKETS:
+        raise ValueError(
+            f"too much work: arrival_rate={lam}/h over warmup_days={warmup_days:.6g} + days={days:.6g} means "
+            f"about {expected:.3g} tickets to simulate, more than MAX_TICKETS={MAX_TICKETS:,} "
+            f"(utilisation {lam / (c * mu):.4f}; near 1 the default warm-up grows without bound). "
+            "Use fewer days, lower rates, a shorter warmup_days, or the Erlang C formulas in sim.queueing")
     try:
         start_ts = pd.Timestamp(start)
     except (TypeError, ValueError):

@@ -32,7 +32,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-__all__ = ["ConfigError", "Channel", "Scenario", "scenario", "scenarios", "from_dict"]
+__all__ = ["ConfigError", "Channel", "Scenario", "scenario", "scenarios", "from_dict", "check_dates"]
 
 
 class ConfigError(ValueError):
@@ -212,6 +212,41 @@ def _number(name, value):
     return float(value)
 
 
+#: the dates a simulated log can hold: pandas' datetime64[ns] range, to the day
+FIRST_DATE = "1677-09-22"
+LAST_DATE = "2262-04-10"
+
+
+def check_dates(start, years, holdout_years) -> None:
+    """Refuse a run whose calendar leaves the dates pandas can represent.
+
+    The log's dates run from ``start`` to ``start + (years + holdout_years)·365``
+    days and must lie in [:data:`FIRST_DATE`, :data:`LAST_DATE`] — the range of
+    ``datetime64[ns]``; outside it dates would wrap around silently.
+
+    >>> check_dates("2023-01-01", 1000, 1.0)
+    Traceback (most recent call last):
+    ...
+    sim.config.ConfigError: years must be a number that keeps the simulated dates within 1677-09-22 .. 2262-04-10 (start 2023-01-01 + 1001.0 years of 365 days ends after 2262-04-10), got 1000
+    """
+    import pandas as pd
+
+    try:
+        first = pd.Timestamp(start)
+    except (TypeError, ValueError, OverflowError):
+        first = None
+    if first is None or pd.isna(first):
+        _fail("start", start, "a date like '2023-01-01'")
+    lo, hi = pd.Timestamp(FIRST_DATE), pd.Timestamp(LAST_DATE)
+    if not lo <= first <= hi:
+        _fail("start", start, f"a date within {FIRST_DATE} .. {LAST_DATE} (the dates pandas can represent)")
+    total = _number("years", years) + _number("holdout_years", holdout_years)
+    room_days = (hi - first) / pd.Timedelta(days=1)
+    if total * 365.0 > room_days:
+        _fail("years", years, f"a number that keeps the simulated dates within {FIRST_DATE} .. {LAST_DATE} "
+                              f"(start {first.date()} + {total} years of 365 days ends after {LAST_DATE})")
+
+
 def validate(cfg: Scenario) -> None:
     """Check every field of ``cfg``; raise :class:`ConfigError` naming the first bad one."""
     if cfg.kind not in KINDS:
@@ -239,13 +274,9 @@ def validate(cfg: Scenario) -> None:
         _fail("q", cfg.q, "> 1 (the mean order p*v/(q-1) must exist)")
     if cfg.lost_after_days < cfg.dormant_after_days:
         _fail("lost_after_days", cfg.lost_after_days, f">= dormant_after_days ({cfg.dormant_after_days})")
-    try:
-        import pandas as pd
-        start = pd.Timestamp(cfg.start)
-    except (TypeError, ValueError):
-        start = None
-    if start is None or pd.isna(start):
-        _fail("start", cfg.start, "a date like '2023-01-01'")
+    if cfg.satisfied_above < cfg.dissatisfied_below:
+        _fail("satisfied_above", cfg.satisfied_above, f">= dissatisfied_below ({cfg.dissatisfied_below})")
+    check_dates(cfg.start, cfg.years, cfg.holdout_years)
     if not isinstance(cfg.channels, tuple) or not cfg.channels:
         _fail("channels", cfg.channels, "a non-empty tuple of Channel")
     for ch in cfg.channels:
@@ -268,6 +299,11 @@ def validate(cfg: Scenario) -> None:
             _fail("category_weights", cfg.category_weights, "weights >= 0")
     if abs(sum(cfg.category_weights) - 1.0) > 1e-9:
         _fail("category_weights", cfg.category_weights, "weights adding up to 1")
+    if not isinstance(cfg.fee_category, str) or not cfg.fee_category:
+        _fail("fee_category", cfg.fee_category, "a non-empty text")
+    if cfg.fee_category in cfg.categories:
+        _fail("fee_category", cfg.fee_category,
+              f"different from every product category {cfg.categories} (fees would count as sales)")
     # the call centre must be stable even if every person became a customer:
     # arrival load lambda = customers * tickets/year / 8760 h  <  agents * service_rate
     if cfg.kind == "market":
@@ -278,6 +314,21 @@ def validate(cfg: Scenario) -> None:
                 f"{load:.3f} tickets/hour >= agents x service_rate = {cfg.agents * cfg.service_rate:.3f}")
 
 
+def _channel(c) -> Channel:
+    """A Channel from a Channel or a dict with exactly its fields (a typo is named, not a TypeError)."""
+    if isinstance(c, Channel):
+        return c
+    if not isinstance(c, dict):
+        _fail("channels", c, "a list of Channel or dicts with keys name, share, cost_per_contact, conversion")
+    known = [f.name for f in dataclasses.fields(Channel)]
+    unknown = [k for k in c if k not in known]
+    missing = [k for k in known if k not in c]
+    if unknown or missing:
+        raise ConfigError(f"channels entry {c!r}: unknown keys {unknown}, missing keys {missing}; "
+                          f"a channel has exactly the keys {known}")
+    return Channel(**c)
+
+
 def _replace(cfg: Scenario, overrides: dict) -> Scenario:
     known = {f.name for f in dataclasses.fields(Scenario)}
     for key in overrides:
@@ -285,7 +336,7 @@ def _replace(cfg: Scenario, overrides: dict) -> Scenario:
             raise ConfigError(f"unknown field {key!r} (value {overrides[key]!r}); known fields: {sorted(known)}")
     overrides = dict(overrides)
     if "channels" in overrides:
-        overrides["channels"] = tuple(c if isinstance(c, Channel) else Channel(**c) for c in overrides["channels"])
+        overrides["channels"] = tuple(_channel(c) for c in overrides["channels"])
     for key in ("categories", "category_weights"):
         if key in overrides:
             overrides[key] = tuple(overrides[key])

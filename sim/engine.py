@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import tables
-from .config import ConfigError, Scenario, scenario
+from .config import ConfigError, Scenario, check_dates, scenario
 from .eventlog import EventLog, to_dates
 from .market import MarketModel
 from .model import Model
@@ -85,6 +85,7 @@ def simulate(config: str | Scenario = "classroom", customers: int | None = None,
     if strategy is not None and not callable(getattr(strategy, "decide", None)):
         raise ConfigError(f"strategy must have a decide(today, log) method, got {strategy!r}")
     n, years, seed = int(n), float(years), int(seed)
+    check_dates(cfg.start, years, cfg.holdout_years)   # every date of the run fits datetime64[ns]
 
     model = MODELS[cfg.kind](cfg, n, years, seed, strategy).run()
     return _event_log(model, cfg, n, years, seed, strategy)

@@ -32,6 +32,7 @@ import math
 import numbers
 
 __all__ = [
+    "MAX_AGENTS",
     "check_mmc",
     "offered_load",
     "utilisation",
@@ -43,6 +44,11 @@ __all__ = [
 ]
 
 
+#: most agents the formulas accept (Erlang C sums c terms; a call centre of more
+#: than 100,000 agents is a typo, and a billion would keep the loop busy for minutes)
+MAX_AGENTS = 100_000
+
+
 def check_mmc(arrival_rate: float, service_rate: float, agents: int) -> tuple[float, float, int]:
     """Validate M/M/c parameters and return them as ``(float, float, int)``.
 
@@ -50,7 +56,7 @@ def check_mmc(arrival_rate: float, service_rate: float, agents: int) -> tuple[fl
     ------
     ValueError
         naming the parameter and the bad value, if a rate is not a finite
-        positive number, ``agents`` is not a positive whole number, or the
+        positive number, ``agents`` is not a whole number in 1..:data:`MAX_AGENTS`, or the
         queue is unstable (λ ≥ cμ: the queue would grow without bound).
 
     Examples
@@ -77,6 +83,8 @@ def check_mmc(arrival_rate: float, service_rate: float, agents: int) -> tuple[fl
     c = int(agents)
     if c < 1:
         raise ValueError(f"agents must be a whole number >= 1, got {agents!r}")
+    if c > MAX_AGENTS:
+        raise ValueError(f"agents must be at most MAX_AGENTS={MAX_AGENTS:,}, got {agents!r}")
     lam, mu = values["arrival_rate"], values["service_rate"]
     rho = lam / (c * mu)
     if rho >= 1:

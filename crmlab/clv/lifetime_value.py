@@ -40,7 +40,7 @@ from crmlab.clv.fitting import customer_arrays, unique_rows
 from crmlab.clv.gamma_gamma import GammaGamma
 from crmlab.clv.hypergeometric import expected_purchases_while_alive
 from crmlab.clv.summary import time_unit
-from crmlab.errors import CRMDataError, check_positive
+from crmlab.errors import CRMDataError, check_int, check_positive, check_probability
 
 __all__ = ["customer_lifetime_value"]
 
@@ -101,11 +101,9 @@ def customer_lifetime_value(
         raise CRMDataError("bgnbd", "must be a fitted BGNBD or MBGNBD model", detail=repr(bgnbd))
     if not isinstance(gamma_gamma, GammaGamma) or not hasattr(gamma_gamma, "params_"):
         raise CRMDataError("gamma_gamma", "must be a fitted GammaGamma model", detail=repr(gamma_gamma))
-    if isinstance(horizon, bool) or not float(horizon).is_integer() or horizon < 1:
-        raise CRMDataError("horizon", "must be a whole number of periods ≥ 1", detail=f"got {horizon!r}")
-    horizon = int(horizon)
+    horizon = check_int("horizon", horizon, minimum=1, what="a whole number of periods")   # "52" is refused
     d = check_positive("discount_rate", discount_rate, allow_zero=True)
-    margin = check_positive("margin", margin, allow_zero=True)
+    margin = check_probability("margin", margin, what="a margin (share of spend that is profit)")
     if not isinstance(summary, pd.DataFrame) or len(summary) == 0:
         raise CRMDataError(None, "summary must be a non-empty DataFrame")
     period = time_unit(freq)
