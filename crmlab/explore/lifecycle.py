@@ -2,7 +2,7 @@
 
 Pure compute functions (tested without a browser):
 
-* :func:`value_by_stage` — customers per observable stage at a date and what
+* :func:`next_period_by_stage` — customers per observable stage at a date and what
   each stage buys in the following days (value differs by stage);
 * :func:`lifecycle_view` — stage counts and the win-back rate for a chosen
   dormancy threshold, and one cohort's retention curve beside the pooled curve.
@@ -15,7 +15,7 @@ Example
 >>> import pandas as pd
 >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 2], "amount": [10., 20., 5., 7.],
 ...                    "date": ["2024-01-01", "2024-05-20", "2024-03-25", "2024-06-30"]})
->>> v = value_by_stage(tx, "2024-05-01", horizon_days=60)   # 1 silent 121 days: dormant; 2 active
+>>> v = next_period_by_stage(tx, "2024-05-01", horizon_days=60)   # 1 silent 121 days: dormant; 2 active
 >>> v.loc[["active", "dormant"], "revenue_next"].tolist()
 [7.0, 20.0]
 """
@@ -30,10 +30,10 @@ from crmlab.errors import CRMDataError, check_positive
 from crmlab import explore as _explore
 from crmlab.explore import explorer, projector_style
 
-__all__ = ["value_by_stage", "lifecycle_view", "draw", "lifecycle_explorer"]
+__all__ = ["next_period_by_stage", "lifecycle_view", "draw", "lifecycle_explorer"]
 
 
-def value_by_stage(
+def next_period_by_stage(
     tx: pd.DataFrame,
     at,
     horizon_days: float = 180,

@@ -35,10 +35,10 @@ def _tx():
         "amount": [10.0, 50.0, 20.0, 7.0, 15.0, 5.0, 9.0, 8.0, 30.0]})
 
 
-def test_unit_value_by_stage_hand_worked():
+def test_unit_next_period_by_stage_hand_worked():
     tx = _tx()
     before = tx.copy()
-    v = lifecycle_explore.value_by_stage(tx, "2024-05-01", horizon_days=60, dormant_after=60)
+    v = lifecycle_explore.next_period_by_stage(tx, "2024-05-01", horizon_days=60, dormant_after=60)
     pd.testing.assert_frame_equal(tx, before)
     # next period (1 May, 30 Jun]: 1 buys 50, 2 buys 7 (30 Jun is inside), 4 buys 9; 6 is not staged
     assert v["customers"].to_dict() == {"new": 1, "active": 1, "dormant": 2, "lost": 1}
@@ -47,7 +47,7 @@ def test_unit_value_by_stage_hand_worked():
     assert v.loc["dormant", "buying_share"] == 0.5 and v.loc["dormant", "revenue_per_customer"] == 25.0
     assert v["customer_share"].sum() == pytest.approx(1.0)
     with pytest.raises(CRMDataError, match="horizon_days"):
-        lifecycle_explore.value_by_stage(tx, "2024-05-01", horizon_days=90)   # 30 Jul > last date 30 Jun
+        lifecycle_explore.next_period_by_stage(tx, "2024-05-01", horizon_days=90)   # 30 Jul > last date 30 Jun
 
 
 def test_unit_lifecycle_view_threshold_and_cohort():
