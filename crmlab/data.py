@@ -37,12 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmlab import logfolder, schema
 from crmlab.errors import CRMDataError, check_id_types
-
-TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
+from crmlab.logfolder import LoadError, LogNotFoundError
+from crmlab.schema import TABLES
 
 __all__ = ["validate_transactions", "select_transactions", "resolve_as_of", "to_datetime_column", "load",
-           "EventLogData", "TABLES", "dataset_path", "classroom"]
+           "EventLog", "LoadError", "LogNotFoundError", "TABLES", "dataset_path", "classroom"]
 
 
 def _first_rows(mask: pd.Series | np.ndarray, index: pd.Index) -> list:
@@ -347,9 +348,22 @@ def resolve_as_of(as_of, dates: pd.Series) -> pd.Timestamp:
     return parse_date("as_of", as_of)
 
 
-@dataclass
-class EventLogData:
-    """The tables of an event log read from disk (``None`` where a table is absent)."""
+@dataclass(repr=False)
+class EventLog:
+    """An event log: the tables of :mod:`crmlab.schema` and its data card.
+
+    :func:`load` reads one from disk (a table the folder does not hold is
+    ``None``); :func:`sim.simulate` returns one with all seven tables and the
+    simulation's config (``sim.EventLog``, a subclass).
+
+    Attributes
+    ----------
+    customers, transactions, stages, contacts, service, surveys, truth : DataFrame or None
+        The tables; their columns are listed by ``crmlab.schema.describe()``.
+    card : dict
+        The data card (``card.json``): where the log comes from, row counts,
+        columns and the checksum of every file.
+    """
 
     customers: pd.DataFrame | None = None
     transactions: pd.DataFrame | None = None
@@ -364,49 +378,175 @@ class EventLogData:
         """The tables that are present, by name."""
         return {name: getattr(self, name) for name in TABLES if getattr(self, name) is not None}
 
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{k}={len(v)}" for k, v in self.tables().items())
+        return f"{type(self).__name__}({rows})"
 
-_DATE_COLUMNS = ("date", "acquired_at", "opened_at", "answered_at", "resolved_at", "churn_date", "birth_date")
+    def save(self, path: str | Path, overwrite: bool = False) -> None:
+        """Write the log to a folder: ``NAME.parquet``, ``csv/NAME.csv``, ``card.json``, ``README.md``.
+
+        The folder appears whole or not at all, and an overwritten log is never
+        lost, not even when the process is killed (see :mod:`crmlab.logfolder`).
+        The card records the sha256 of every file; :func:`load` checks them.
+
+        Raises
+        ------
+        FileExistsError
+            If ``path`` is a file, the working folder or one of its parents, a
+            folder that is not empty (unless ``overwrite=True``), or — with
+            ``overwrite=True`` — a folder that is not a saved event log. Nothing
+            is touched then.
+        CRMDataError
+            If a table breaks the contract of :mod:`crmlab.schema`.
+        """
+        logfolder.write(path, self.tables(), self.card, overwrite=overwrite, readme=self.readme_text)
+
+    def readme_text(self, card: dict) -> str:
+        """The ``README.md`` written beside the tables: the card for people."""
+        lines = ["# Data card — event log", "", "| table | rows | columns |", "|---|---|---|"]
+        lines += [f"| {k} | {v} | {', '.join(card['columns'][k])} |" for k, v in card["rows"].items()]
+        lines += ["", "What every column means: `crmlab.schema.describe()`. Checksums are in `card.json`.", ""]
+        return "\n".join(lines)
 
 
-def load(path: str | Path, *, tables: tuple[str, ...] = TABLES) -> EventLogData:
-    """Read an event log from a folder of Parquet files (``NAME.parquet``) or CSV files (``NAME.csv``).
+#: the name of :class:`EventLog` before the simulator's and crmlab's classes became one
+EventLogData = EventLog
 
-    Parquet is preferred when both exist. A data card (``card.json``), if present,
-    is read into ``.card``. Date-like columns in CSV files are parsed.
+
+def _read_parquet(file: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(file)
+    except (OSError, ValueError) as err:
+        raise LoadError(f"{file} is not a readable Parquet table: {err}") from None
+
+
+def _read_csv(file: Path, name: str) -> pd.DataFrame:
+    """A table from CSV, its columns parsed to the schema's dates and nullable whole numbers."""
+    df = pd.read_csv(file)
+    dtypes = {c.name: c.dtype for c in schema.table(name).columns}
+    for col in df.columns:
+        dtype = dtypes.get(col)
+        looks_like_date = col == "date" or col.endswith("_at") or col.endswith("_date")
+        if dtype == "datetime64[ns]" or (dtype is None and looks_like_date):
+            present = df[col].notna()
+            dates = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+            if present.any():
+                try:
+                    dates[present] = to_datetime_column(df[col][present], col)
+                except CRMDataError as err:
+                    raise LoadError(f"{file}: {err}") from None
+            df[col] = dates
+        elif dtype == "Int64":
+            try:
+                df[col] = df[col].astype("Int64")
+            except (TypeError, ValueError):
+                raise LoadError(f"{file}: column {col!r} must hold whole numbers or nothing") from None
+    return df
+
+
+def _check_table(file: Path, name: str, df: pd.DataFrame, complete: bool) -> None:
+    try:
+        schema.check(name, df, complete=complete)
+    except CRMDataError as err:
+        raise LoadError(f"{file} is not the {name} table of an event log: {err}") from None
+
+
+def _read_saved(folder: Path, card: dict, tables) -> dict[str, pd.DataFrame]:
+    """The tables of a log saved with a card: each file present, unchanged, and the table the card says."""
+    rows, sums = card["rows"], card.get("sha256", {})
+    if not isinstance(sums, dict):
+        raise LoadError(f"{folder / 'card.json'}: the entry 'sha256' must map file names to checksums")
+    wanted = [name for name in tables if name in rows]
+    missing = [f"{name}.parquet" for name in wanted if not (folder / f"{name}.parquet").is_file()]
+    if missing:
+        raise LogNotFoundError(f"{folder} is not a complete event log: missing {', '.join(missing)} "
+                               "(its card.json lists them)")
+    found = {}
+    for name in wanted:
+        file = folder / f"{name}.parquet"
+        expected = sums.get(f"{name}.parquet")
+        if expected is not None:
+            got = logfolder.sha256(file)
+            if got != expected:
+                other = [k for k, v in sums.items() if v == got]
+                why = (f"it holds the file the card records as {other[0]} (swapped files?)" if other
+                       else "the file was changed or damaged after it was saved")
+                raise LoadError(f"{file}: checksum does not match card.json — {why} "
+                                f"(sha256 {got[:12]}…, card.json {str(expected)[:12]}…)")
+        df = _read_parquet(file)
+        _check_table(file, name, df, complete=True)
+        if len(df) != rows[name]:
+            raise LoadError(f"{file} has {len(df)} rows but the card says {rows[name]}")
+        found[name] = df
+    return found
+
+
+def _read_plain(folder: Path, tables) -> dict[str, pd.DataFrame]:
+    """The tables of a folder without a data card (a shop's export): Parquet or CSV, each recognisable."""
+    found = {}
+    for name in tables:
+        pq, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+        if pq.is_file():
+            found[name] = _read_parquet(pq)
+        elif csv.is_file():
+            found[name] = _read_csv(csv, name)
+        else:
+            continue
+        _check_table(pq if pq.is_file() else csv, name, found[name], complete=False)
+    return found
+
+
+def load(path: str | Path, *, tables: tuple[str, ...] = TABLES) -> EventLog:
+    """Read an event log from a folder: a saved log, or Parquet (``NAME.parquet``) or CSV (``NAME.csv``) tables.
+
+    A folder with a data card (``card.json``, written by :meth:`EventLog.save`)
+    is checked in full: every table the card lists is there, its sha256 matches
+    the card, it has exactly the columns and dtypes of :mod:`crmlab.schema` and
+    the card's row count. A folder without a card (a shop's export) may hold any
+    of the tables, each with at least the schema's required columns; Parquet is
+    preferred when both exist, a ``csv`` subfolder is used when the folder holds
+    no tables itself, and date columns in CSV files are parsed
+    (:func:`to_datetime_column`).
+
+    A log whose save was killed while it replaced the folder is put back first
+    (:func:`crmlab.logfolder.recover`).
+
+    Parameters
+    ----------
+    path : str or Path
+    tables : tuple of str
+        The tables to read (default all of :data:`crmlab.schema.TABLES`).
 
     Raises
     ------
-    FileNotFoundError
-        If the folder does not exist or holds no transactions table.
+    LogNotFoundError
+        If the folder, a table the card lists, or the transactions table is
+        missing (a ``FileNotFoundError`` and a :class:`LoadError`).
+    LoadError
+        Naming the file: a card that is not JSON, a checksum that does not
+        match, a file that is not Parquet, a table that is not the one its name says.
     """
-    import json
-
-    folder = Path(path)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"event log folder not found: {folder}")
-    found: dict = {}
     for name in tables:
         if name not in TABLES:
             raise CRMDataError("tables", "unknown table name", detail=f"got {name!r}; known: {TABLES}")
-        pq, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
-        if pq.exists():
-            found[name] = pd.read_parquet(pq)
-        elif csv.exists():
-            df = pd.read_csv(csv)
-            for col in df.columns:
-                if col in _DATE_COLUMNS or col.endswith("_at") or col.endswith("_date"):
-                    df[col] = pd.to_datetime(df[col], errors="raise", format="mixed")
-            found[name] = df
-        elif (folder / "csv" / f"{name}.csv").exists():
-            return load(folder / "csv", tables=tables)
+    folder = Path(path)
+    if not folder.is_dir():
+        logfolder.recover(folder)
+        if not folder.is_dir():
+            raise LogNotFoundError(f"event log folder not found: {folder}")
+    card = logfolder.read_card(folder)
+    if card is not None and "rows" in card:
+        if not isinstance(card["rows"], dict):
+            raise LoadError(f"{folder / 'card.json'}: the entry 'rows' must map table names to row counts")
+        found = _read_saved(folder, card, tables)
+    else:
+        holds_tables = any((folder / f"{n}.{ext}").is_file() for n in TABLES for ext in ("parquet", "csv"))
+        if card is None and not holds_tables and (folder / "csv").is_dir():
+            folder = folder / "csv"
+        found = _read_plain(folder, tables)
     if "transactions" in tables and "transactions" not in found:
-        raise FileNotFoundError(f"no transactions.parquet or transactions.csv in {folder}")
-    card = {}
-    for card_name in ("card.json", "datacard.json"):
-        if (folder / card_name).exists():
-            card = json.loads((folder / card_name).read_text(encoding="utf-8"))
-            break
-    return EventLogData(card=card, **found)
+        raise LogNotFoundError(f"no transactions.parquet or transactions.csv in {folder}")
+    return EventLog(card=card or {}, **found)
 
 
 def dataset_path(name: str = "classroom") -> Path:

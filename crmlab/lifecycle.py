@@ -27,11 +27,12 @@ import pandas as pd
 from crmlab.data import parse_date, resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 
-__all__ = ["STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
+__all__ = ["OBSERVABLE_STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
            "value_by_stage"]
 
-STAGES = ("new", "active", "dormant", "lost")
-_STAGE_DTYPE = pd.CategoricalDtype(list(STAGES), ordered=True)
+#: the stages this module reads off purchases (the simulator's funnel stages are crmlab.schema.STAGES)
+OBSERVABLE_STAGES = ("new", "active", "dormant", "lost")
+_STAGE_DTYPE = pd.CategoricalDtype(list(OBSERVABLE_STAGES), ordered=True)
 
 
 def _thresholds(new_days, dormant_after, lost_after) -> tuple[float, float, float]:
@@ -150,10 +151,10 @@ def transition_matrix(
     if len(after) == 0:
         raise CRMDataError(date, f"no purchase on or before end={e.date()}")
     rows = before.astype(str).reindex(after.index).fillna("none")
-    table = pd.crosstab(pd.Categorical(rows, categories=["none", *STAGES]),
-                        pd.Categorical(after.astype(str), categories=list(STAGES)), dropna=False)
-    table.index = pd.Index(["none", *STAGES], name="from")
-    table.columns = pd.Index(list(STAGES), name="to")
+    table = pd.crosstab(pd.Categorical(rows, categories=["none", *OBSERVABLE_STAGES]),
+                        pd.Categorical(after.astype(str), categories=list(OBSERVABLE_STAGES)), dropna=False)
+    table.index = pd.Index(["none", *OBSERVABLE_STAGES], name="from")
+    table.columns = pd.Index(list(OBSERVABLE_STAGES), name="to")
     table = table.astype(np.int64)
     if normalize:
         totals = table.sum(axis=1)
@@ -287,9 +288,9 @@ def winback_rate(
     {'eligible': 2, 'won_back': 1, 'rate': 0.5}
     """
     n, d, lost = _thresholds(new_days, dormant_after, lost_after)
-    bad = [s for s in stages if s not in STAGES]
+    bad = [s for s in stages if s not in OBSERVABLE_STAGES]
     if bad or not stages:
-        raise CRMDataError("stages", f"must be a non-empty subset of {STAGES}", detail=f"got {stages!r}")
+        raise CRMDataError("stages", f"must be a non-empty subset of {OBSERVABLE_STAGES}", detail=f"got {stages!r}")
     at_ts = parse_date("at", at)
     w = check_positive("window_days", window_days)
     t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id)
@@ -355,7 +356,7 @@ def value_by_stage(
         raise CRMDataError(date, f"no purchase on or before at={at_ts.date()}")
     span = pd.Timedelta(days=w)
     stage_of = st["stage"].astype(str)
-    out = pd.DataFrame(index=pd.Index(list(STAGES), name="stage"))
+    out = pd.DataFrame(index=pd.Index(list(OBSERVABLE_STAGES), name="stage"))
     out["customers"] = stage_of.value_counts().reindex(out.index, fill_value=0).astype(np.int64)
     out["share"] = out["customers"] / out["customers"].sum()
     windows = {"before": (t[date] > at_ts - span) & (t[date] <= at_ts)}

@@ -11,6 +11,8 @@ import argparse
 import sys
 import time
 
+from crmlab.logfolder import check_target
+
 from .config import ConfigError, scenario, scenarios
 from .engine import simulate
 
@@ -22,11 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=float, default=None, help="observation years (default: the scenario's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--locale", default=None, help="en_US or zh_CN (default: the scenario's)")
-    parser.add_argument("--out", required=True, help="folder to write (must be empty unless --overwrite)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    parser.add_argument("--out", required=True, help="folder to write (must be new or empty unless --overwrite)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an event log saved there before (never any other folder or a file)")
     args = parser.parse_args(argv)
     try:
         cfg = scenario(args.scenario, **({"locale": args.locale} if args.locale else {}))
+        check_target(args.out, args.overwrite, flag="--overwrite")       # refuse before simulating
         t0 = time.perf_counter()
         log = simulate(cfg, customers=args.customers, years=args.years, seed=args.seed)
         log.save(args.out, overwrite=args.overwrite)

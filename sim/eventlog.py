@@ -3,42 +3,15 @@
 During a simulation every event appends one value to each of a few Python
 lists (one list per column). Appending to lists is cheap; building a tuple or
 a dict per event is 2–3x slower because of the garbage collector. At the end
-the lists are converted once into the DataFrames of DESIGN.md:
+the lists are converted once into the seven tables of the event-log contract,
+:mod:`crmlab.schema` (tables, columns, dtypes, meaning, stages): every table is
+built through :func:`crmlab.schema.frame`, which checks it against the contract.
 
-====================  ==========================================================
-table                 one row per
-====================  ==========================================================
-``customers``         person or firm in the market (``acquired_at`` NaT if never)
-``transactions``      order (``amount`` and ``cost`` in the scenario currency)
-``stages``            stage change (``target`` → ``prospect`` → ``opportunity`` →
-                      ``customer`` ⇄ ``dormant`` → ``lost``)
-``contacts``          marketing or care contact, with ``cost`` and ``responded``
-``service``           call-centre ticket, with the customer's rating
-``surveys``           survey answer: ``satisfaction`` 1–5, ``nps`` 0–10
-``truth``             customer: every latent draw, true churn, holdout value
-====================  ==========================================================
-
-Everybody starts as a ``target`` at the start date; the ``stages`` table holds
-the changes only.
-
-``truth`` columns (one row per person):
-
-* ``acquired`` — became a customer by the observation end;
-* latent draws: ``lambda`` (purchase rate per week), ``p_dropout`` (textbook:
-  dropout probability after each repeat order), ``dropout_hazard_per_year``
-  (market: base hazard with frailty and switching cost), ``frailty``,
-  ``switching_cost``, ``spend_nu`` and ``mean_spend`` (= p/ν, the customer's
-  mean order), ``margin``, ``cost_to_serve`` (per order),
-  ``satisfaction_initial`` and ``satisfaction_final`` (0–1), ``deterred``;
-* effects of strategy actions: ``contact_dropout_multiplier``,
-  ``manager_dropout_multiplier``, ``winbacks`` (times a win-back revived them);
-* ``churned`` — really left by the observation end; ``churn_date`` — when they
-  really left (also if that was in the holdout period; NaT if never);
-* ``holdout_purchases``, ``holdout_revenue``, ``holdout_profit`` — what the
-  person really did in ``(observation_end, holdout_end]``.
-
-:meth:`EventLog.save` writes ``NAME.parquet`` per table, ``csv/NAME.csv``, a
-``card.json`` data card and a short ``README.md``; :func:`load` reads it back.
+:class:`EventLog` is :class:`crmlab.data.EventLog` with the simulation's
+config, seed and dates; :meth:`EventLog.save` writes ``NAME.parquet`` per
+table, ``csv/NAME.csv``, a ``card.json`` data card (with a sha256 per file) and
+a short ``README.md``; :func:`load` reads it back with :func:`crmlab.data.load`
+and rebuilds the config from the card.
 
 Example
 -------
@@ -51,33 +24,19 @@ True
 """
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+import crmlab.data
+from crmlab.logfolder import LoadError
+from crmlab.schema import LEGAL_CHANGES, STAGES, TABLES, frame
+
 __all__ = ["TABLES", "STAGES", "LEGAL_CHANGES", "Recorder", "EventLog", "load", "LoadError", "to_dates",
            "silence_changes"]
-
-TABLES = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
-STAGES = ("target", "prospect", "opportunity", "customer", "dormant", "lost")
-#: the stage changes the simulator may log (from, to)
-LEGAL_CHANGES = frozenset({
-    ("target", "prospect"), ("target", "customer"),          # textbook customers start as customers
-    ("prospect", "opportunity"), ("prospect", "lost"),
-    ("opportunity", "customer"), ("opportunity", "lost"),
-    ("customer", "dormant"), ("dormant", "customer"),        # silence; return or win-back
-    ("dormant", "lost"), ("lost", "customer"),               # a lost customer may come back by itself
-})
-
-
-class LoadError(FileNotFoundError):
-    """A saved event log is incomplete; the message says what is missing."""
 
 
 def to_dates(start: pd.Timestamp, days) -> np.ndarray:
@@ -139,7 +98,7 @@ class Recorder:
         order = order[t[order] <= until]
         cat = np.asarray(self.tx_category, dtype="int64")[order]
         names = np.asarray(list(categories) + [fee_category], dtype=object)
-        return pd.DataFrame({
+        return frame("transactions", {
             "order_id": np.arange(1, len(order) + 1, dtype="int64"),
             "customer_id": np.asarray(self.tx_customer, dtype="int64")[order],
             "date": to_dates(start, t[order]),
@@ -165,7 +124,7 @@ class Recorder:
         order = np.argsort(time, kind="stable")
         order = order[time[order] <= until]
         names = np.asarray(STAGES, dtype=object)
-        return pd.DataFrame({
+        return frame("stages", {
             "customer_id": cust[order],
             "date": to_dates(start, time[order]),
             "from_stage": _str_codes(names, frm[order]),
@@ -175,7 +134,7 @@ class Recorder:
     def contacts(self, start, until=np.inf) -> pd.DataFrame:
         t = np.asarray(self.ct_time, dtype=float)
         keep = t <= until
-        return pd.DataFrame({
+        return frame("contacts", {
             "customer_id": np.asarray(self.ct_customer, dtype="int64")[keep],
             "date": to_dates(start, t[keep]),
             "campaign": _str(np.asarray(self.ct_campaign, dtype=object)[keep]),
@@ -188,7 +147,7 @@ class Recorder:
         keep = resolved <= until
         opened = np.asarray(self.sv_opened, dtype=float)[keep]
         order = np.argsort(opened, kind="stable")
-        return pd.DataFrame({
+        return frame("service", {
             "customer_id": np.asarray(self.sv_customer, dtype="int64")[keep][order],
             "opened_at": to_dates(start, opened[order]),
             "answered_at": to_dates(start, np.asarray(self.sv_answered, dtype=float)[keep][order]),
@@ -200,7 +159,7 @@ class Recorder:
     def surveys(self, start, until=np.inf) -> pd.DataFrame:
         t = np.asarray(self.su_time, dtype=float)
         keep = t <= until
-        return pd.DataFrame({
+        return frame("surveys", {
             "customer_id": np.asarray(self.su_customer, dtype="int64")[keep],
             "date": to_dates(start, t[keep]),
             "satisfaction": np.asarray(self.su_satisfaction, dtype="int64")[keep],
@@ -271,14 +230,14 @@ def _str(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype="str") if len(values) else pd.Series([], dtype="str")
 
 
-@dataclass
-class EventLog:
-    """The result of :func:`sim.simulate`: seven tables, the config and a data card.
+@dataclass(repr=False)
+class EventLog(crmlab.data.EventLog):
+    """The result of :func:`sim.simulate`: :class:`crmlab.data.EventLog` with the simulation's config.
 
     Attributes
     ----------
     customers, transactions, stages, contacts, service, surveys, truth : DataFrame
-        The tables of the module docstring. All but ``truth`` end at
+        The tables of :mod:`crmlab.schema`. All but ``truth`` end at
         ``observation_end``; ``truth`` also holds each customer's holdout value
         (``holdout_purchases``, ``holdout_revenue``, ``holdout_profit``) over
         ``(observation_end, holdout_end]``.
@@ -290,64 +249,19 @@ class EventLog:
         ``measured`` word-of-mouth figures beside their parameters.
     """
 
-    customers: pd.DataFrame
-    transactions: pd.DataFrame
-    stages: pd.DataFrame
-    contacts: pd.DataFrame
-    service: pd.DataFrame
-    surveys: pd.DataFrame
-    truth: pd.DataFrame
     config: object = None
     seed: int | None = None
     observation_end: pd.Timestamp | None = None
     holdout_end: pd.Timestamp | None = None
-    card: dict = field(default_factory=dict)
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The seven tables by name."""
-        return {name: getattr(self, name) for name in TABLES}
 
     def __repr__(self) -> str:
         rows = ", ".join(f"{k}={len(v)}" for k, v in self.tables().items())
         name = getattr(self.config, "name", "?")
         return f"EventLog(scenario={name!r}, seed={self.seed}, {rows})"
 
-    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
-        """Write the log to a folder: ``NAME.parquet``, ``csv/NAME.csv``, ``card.json``, ``README.md``.
-
-        The files are written to a temporary folder beside ``path`` that is
-        renamed at the end, so a crash never leaves half a dataset.
-
-        Raises
-        ------
-        FileExistsError
-            If ``path`` exists and is not empty, unless ``overwrite=True``.
-        """
-        target = Path(path)
-        if target.exists() and (not target.is_dir() or any(target.iterdir())) and not overwrite:
-            raise FileExistsError(f"{target} is not empty; pass overwrite=True to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-        try:
-            (tmp / "csv").mkdir()
-            for name, df in self.tables().items():
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
-                df.to_csv(tmp / "csv" / f"{name}.csv", index=False)
-            card = dict(self.card)
-            card["rows"] = {name: int(len(df)) for name, df in self.tables().items()}
-            (tmp / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str) + "\n",
-                                           encoding="utf-8")
-            (tmp / "README.md").write_text(_readme(card), encoding="utf-8")
-            if target.exists():
-                old = target.parent / f".{target.name}.old-{os.getpid()}"
-                target.rename(old)
-                tmp.rename(target)
-                shutil.rmtree(old)
-            else:
-                tmp.rename(target)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
+    def readme_text(self, card: dict) -> str:
+        """The ``README.md`` of a simulated log (see :func:`_readme`)."""
+        return _readme(card)
 
 
 def _readme(card: dict) -> str:
@@ -364,10 +278,9 @@ def _readme(card: dict) -> str:
         f"(truth holdout to {card.get('holdout_end')})",
         f"- currency: {params.get('currency')}; locale: {params.get('locale')}",
         "",
-        "| table | rows |",
-        "|---|---|",
+        "| table | rows | columns |",
+        "|---|---|---|",
     ]
-    lines = lines[:-2] + ["| table | rows | columns |", "|---|---|---|"]
     lines += [f"| {k} | {v} | {', '.join(card.get('columns', {}).get(k, []))} |" for k, v in card.get("rows", {}).items()]
     lines += ["", "Measured beside the scenario parameters:", ""]
     lines += [f"- {k}: {v}" for k, v in card.get("measured", {}).items()]
@@ -375,40 +288,42 @@ def _readme(card: dict) -> str:
               "- money (`amount`, `cost`) is in the card's currency; `cost` of an order is the cost of "
               "goods plus the cost to serve it, so `amount - cost` is the order's profit;",
               "- everybody starts as a `target` on the start date; `stages` lists the changes only "
-              "(target, prospect, opportunity, customer, dormant, lost);",
+              f"({', '.join(STAGES)});",
               "- `contacts` holds acquisition contacts (`acquire_<channel>`) and strategy actions, each with its cost;",
               "- `truth` is the simulator's hidden state (latent rates, true churn date, value in the holdout "
               "year after the observation end): use it to score estimators, never as a model input.",
-              "", "Every parameter is in `card.json`.", ""]
+              "", "What every column means: `crmlab.schema.describe()` (the event-log contract, "
+              "`crmlab/schema.py`).",
+              "Every parameter is in `card.json`, with the sha256 checksum of every file "
+              "(`crmlab.data.load` checks them).", ""]
     return "\n".join(lines)
 
 
 def load(path: str | os.PathLike) -> EventLog:
-    """Read an event log written by :meth:`EventLog.save`.
+    """Read an event log written by :meth:`EventLog.save`, with its config.
+
+    The folder is read and checked by :func:`crmlab.data.load` (checksums,
+    columns, row counts); this adds the config, seed and dates from the card.
 
     Raises
     ------
     LoadError
-        If the folder, the data card or a table is missing (naming them all).
+        If the folder, the data card or a table is missing (naming them all), or
+        a file is damaged (naming it).
     """
     from .config import from_dict
 
     folder = Path(path)
-    if not folder.is_dir():
-        raise LoadError(f"event log folder not found: {folder}")
-    missing = [f"{name}.parquet" for name in TABLES if not (folder / f"{name}.parquet").exists()]
-    if not (folder / "card.json").exists():
+    data = crmlab.data.load(folder)
+    missing = [f"{name}.parquet" for name in TABLES if getattr(data, name) is None]
+    if not data.card:
         missing.append("card.json")
     if missing:
-        raise LoadError(f"{folder} is not a complete event log: missing {', '.join(missing)}")
-    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
-    for key in ("scenario", "parameters", "seed", "rows"):
+        raise crmlab.data.LogNotFoundError(f"{folder} is not a complete event log: missing {', '.join(missing)}")
+    card = data.card
+    for key in ("scenario", "parameters", "seed", "observation_end", "holdout_end"):
         if key not in card:
             raise LoadError(f"{folder / 'card.json'} lacks the entry {key!r}")
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
-    for name, df in tables.items():
-        if len(df) != card["rows"].get(name):
-            raise LoadError(f"{name}.parquet has {len(df)} rows but the card says {card['rows'].get(name)}")
-    return EventLog(**tables, config=from_dict(card["parameters"]), seed=card["seed"],
+    return EventLog(**data.tables(), config=from_dict(card["parameters"]), seed=card["seed"],
                     observation_end=pd.Timestamp(card["observation_end"]),
                     holdout_end=pd.Timestamp(card["holdout_end"]), card=card)

@@ -73,7 +73,7 @@ def next_period_by_stage(
     spend = nxt.reindex(st.index, fill_value=0.0)
     bought = nxt.index.to_series().reindex(st.index).notna()
     stage = st["stage"].astype(str)
-    order = pd.Index(list(lifecycle.STAGES), name="stage")
+    order = pd.Index(list(lifecycle.OBSERVABLE_STAGES), name="stage")
     out = pd.DataFrame({"customers": stage.value_counts().reindex(order, fill_value=0).astype(np.int64),
                         "buyers_next": bought.groupby(stage).sum().reindex(order, fill_value=0).astype(np.int64),
                         "revenue_next": spend.groupby(stage).sum().reindex(order, fill_value=0.0)})
@@ -131,7 +131,7 @@ def lifecycle_view(
     kw = dict(new_days=new_days, dormant_after=dormant_after, lost_after=lost_after,
               customer=customer, date=date, order_id=None)
     st = lifecycle.stage_at(t, at_ts, **kw)
-    counts = st["stage"].value_counts().reindex(list(lifecycle.STAGES), fill_value=0).astype(np.int64)
+    counts = st["stage"].value_counts().reindex(list(lifecycle.OBSERVABLE_STAGES), fill_value=0).astype(np.int64)
     winback = None
     if counts["dormant"] > 0 and at_ts + pd.Timedelta(days=float(winback_days)) <= t[date].max():
         winback = lifecycle.winback_rate(t, at_ts, winback_days, **kw)

@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from crmlab.errors import CRMDataError
+from crmlab.schema import STAGES   # the funnel stages of the event-log contract
 
 __all__ = ["STAGES", "stage_counts", "MarketRuns", "draw_stage_counts", "draw_market", "market_explorer"]
 
-STAGES = ("target", "prospect", "opportunity", "customer", "dormant", "lost")
 _COLOURS = ("#bdbdbd", "#90caf9", "#42a5f5", "#2e7d32", "#ffb300", "#c62828")
 
 

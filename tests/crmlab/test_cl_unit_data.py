@@ -102,6 +102,34 @@ def test_load_csv_and_parquet_folder(tmp_path, tx):
     assert list(data.load(pq).tables()) == ["transactions"]
     with pytest.raises(FileNotFoundError):
         data.load(tmp_path / "nowhere")
+    with pytest.raises(data.LogNotFoundError, match="event log folder not found"):
+        data.load(tmp_path / "nowhere")
+
+
+def test_load_a_folder_without_card_parses_by_the_schema(tmp_path):
+    """A shop's CSV export: dates and nullable ids come back with the schema's dtypes; a csv/ subfolder is used."""
+    (tmp_path / "csv").mkdir()
+    pd.DataFrame({"customer_id": [1, 2], "acquired_at": ["2024-01-05", ""], "referred_by": [None, 1],
+                  "first_seen_date": ["2023-12-01", "2023-12-02"]}).to_csv(tmp_path / "csv" / "customers.csv",
+                                                                        index=False)
+    pd.DataFrame({"customer_id": [1], "date": ["2024-02-01"], "amount": [9.5]}).to_csv(
+        tmp_path / "csv" / "transactions.csv", index=False)
+    log = data.load(tmp_path)
+    cu = log.customers
+    assert str(cu["acquired_at"].dtype) == "datetime64[ns]" and cu["acquired_at"].isna().tolist() == [False, True]
+    assert str(cu["referred_by"].dtype) == "Int64" and cu["referred_by"].tolist()[1] == 1
+    assert cu["first_seen_date"].iloc[1] == pd.Timestamp("2023-12-02")     # an extra *_date column is a date too
+    assert log.stages is None and list(log.tables()) == ["customers", "transactions"] and log.card == {}
+
+
+def test_load_refuses_a_table_that_is_not_the_one_its_name_says(tmp_path, tx):
+    tx.to_csv(tmp_path / "transactions.csv", index=False)
+    tx.to_csv(tmp_path / "stages.csv", index=False)            # transactions saved under the stages name
+    with pytest.raises(data.LoadError, match=r"stages\.csv is not the stages table.*column 'from_stage'"):
+        data.load(tmp_path)
+    assert data.load(tmp_path, tables=("transactions",)).stages is None
+    with pytest.raises(CRMDataError, match="unknown table name"):
+        data.load(tmp_path, tables=("orders",))
 
 
 def test_duplicate_order_id_sparse_and_text_ids(tx):

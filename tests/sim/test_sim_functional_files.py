@@ -6,8 +6,10 @@ import sys
 import pandas as pd
 import pytest
 
+import crmlab.data
 import sim
-from sim.eventlog import TABLES
+from crmlab import logfolder, schema
+from crmlab.schema import TABLES
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,10 @@ def test_functional_save_and_load_round_trip(small, tmp_path):
     assert card["package_version"]
     assert "referral_share" in card["measured"]
     assert "Data card" in (folder / "README.md").read_text(encoding="utf-8")
+    assert card["format"] == logfolder.LOG_FORMAT
+    assert card["columns"] == schema.card_columns()                  # the card's column list is the schema's
+    files = [f"{name}.parquet" for name in TABLES] + [f"csv/{name}.csv" for name in TABLES]
+    assert card["sha256"] == {f: logfolder.sha256(folder / f) for f in files}
     back = sim.load(folder)
     for name in TABLES:
         pd.testing.assert_frame_equal(getattr(back, name), getattr(small, name))
@@ -35,12 +41,14 @@ def test_functional_save_and_load_round_trip(small, tmp_path):
 
 
 def test_functional_crmlab_reads_the_same_layout(small, tmp_path):
-    from crmlab.data import load
-
+    """One loader, one class: sim.load delegates to crmlab.data.load; sim.EventLog is crmlab's EventLog."""
     small.save(tmp_path / "y")
-    data = load(tmp_path / "y")
-    pd.testing.assert_frame_equal(data.transactions, small.transactions)
+    data = crmlab.data.load(tmp_path / "y")
+    assert type(data) is crmlab.data.EventLog and isinstance(small, crmlab.data.EventLog)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(data, name), getattr(small, name))
     assert data.card["scenario"] == "classroom"
+    assert sim.LoadError is crmlab.data.LoadError
 
 
 def test_functional_save_refuses_non_empty_folder(small, tmp_path):
@@ -49,9 +57,14 @@ def test_functional_save_refuses_non_empty_folder(small, tmp_path):
     (folder / "notes.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="not empty; pass overwrite=True"):
         small.save(folder)
+    with pytest.raises(FileExistsError, match="not a saved crmlab event log"):
+        small.save(folder, overwrite=True)                        # not a log: never replaced
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert (folder / "notes.txt").read_text() == "mine"          # nothing touched
-    small.save(folder, overwrite=True)
-    assert not (folder / "notes.txt").exists() and (folder / "card.json").exists()
+    (folder / "notes.txt").unlink()
+    small.save(folder)                                            # an empty folder is fine
+    small.save(folder, overwrite=True)                            # and a saved log may be replaced
+    assert (folder / "card.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["z"]          # no temporary folders left
 
 
@@ -79,18 +92,25 @@ def test_functional_cli_writes_parquet_csv_and_card(tmp_path):
     expected = sim.simulate("classroom", customers=300, years=1, seed=7)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "transactions.parquet"), expected.transactions)
     again = subprocess.run(cmd, capture_output=True, text=True)
-    assert again.returncode == 2 and "not empty" in again.stderr
+    assert again.returncode == 2 and "not empty; pass --overwrite" in again.stderr
+    assert "overwrite=True" not in again.stderr
 
 
 def test_functional_shipped_classroom_dataset_is_regenerable(repo_root, tmp_path):
-    """datasets/classroom is `python -m sim --scenario classroom --seed 7 --out datasets/classroom`."""
-    shipped = sim.load(repo_root / "datasets" / "classroom")
+    """The classroom dataset is `python -m sim --scenario classroom --seed 7 --out <its folder>` (make dataset).
+
+    Loading it checks every table's sha256 against its card, so the shipped files are the ones the card describes.
+    """
+    folder = crmlab.data.dataset_path("classroom")
+    shipped = sim.load(folder)
     assert shipped.card["scenario"] == "classroom" and shipped.card["seed"] == 7
     fresh = sim.simulate("classroom", customers=shipped.card["customers"], years=shipped.card["years"], seed=7)
     for name in TABLES:
         pd.testing.assert_frame_equal(getattr(shipped, name), getattr(fresh, name), obj=name)
     assert shipped.card["parameters"] == fresh.card["parameters"]
-    size = sum(p.stat().st_size for p in (repo_root / "datasets" / "classroom").rglob("*") if p.is_file())
+    assert set(shipped.card["sha256"]) >= {f"{name}.parquet" for name in TABLES}
+    assert shipped.card["columns"] == schema.card_columns()
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     assert size < 8_000_000
 
 
