@@ -7,9 +7,12 @@ and the real message is lost. These tests raise each error as a student would
 meet it — inside a strategy's ``decide`` during ``sim.simulate``, and inside a
 replication on a process pool — and check the original message arrives.
 """
+import ast
+import builtins
 import importlib
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +57,48 @@ def test_unit_error_recreated_from_args_and_pickled(err):
         assert str(copy) == str(err)
         assert copy.args == err.args
         assert vars(copy) == vars(err)
+
+
+def exception_classes(root: Path) -> dict[str, str]:
+    """``{class name: module}`` of every exception class defined in sim, crmlab and tools (read, not run)."""
+    bases: dict[str, tuple[str, list[str]]] = {}
+    for folder in ("sim", "crmlab", "tools"):
+        for path in sorted((root / folder).rglob("*.py")):
+            module = ".".join(path.relative_to(root).with_suffix("").parts)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ClassDef):
+                    names = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
+                    bases[node.name] = (module, names)
+
+    def is_exception(name, seen=()):
+        if isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), BaseException):
+            return True
+        return name in bases and name not in seen and any(is_exception(b, seen + (name,)) for b in bases[name][1])
+
+    return {name: module for name, (module, names) in bases.items()
+            if any(is_exception(b, (name,)) for b in names)}
+
+
+def test_unit_every_error_class_survives_a_round_trip(repo_root):
+    """Every exception class of the project — also one added later — is re-created from its args.
+
+    The classes with examples above are checked with their own arguments; a
+    subclass of CRMDataError with CRMDataError's, any other one from a message.
+    """
+    found = exception_classes(repo_root)
+    assert {"CRMDataError", "ConfigError", "LoadError", "TruthHiddenError", "AnswerTypeError",
+            "NotAnswered", "GenerateError"} <= set(found)
+    examples = {type(e).__name__ for e in every_error()}
+    for name, module in sorted(found.items()):
+        if name in examples:
+            continue
+        cls = getattr(importlib.import_module(module), name)
+        if issubclass(cls, CRMDataError):
+            err = cls("margin", "must be in [0, 1]", rows=[2], detail="got 1.5")
+        else:
+            err = cls("column 'x': something is wrong")
+        for copy in (cls(*err.args), pickle.loads(pickle.dumps(err))):
+            assert type(copy) is cls and str(copy) == str(err) and vars(copy) == vars(err), name
 
 
 def test_unit_crm_data_error_message_and_attributes():
