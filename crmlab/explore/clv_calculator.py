@@ -24,7 +24,7 @@ import pandas as pd
 from crmlab import value
 from crmlab.errors import CRMDataError, check_positive, check_probability
 
-__all__ = ["clv_terms", "draw_clv", "clv_explorer"]
+__all__ = ["clv_terms", "clv_figure", "draw_clv", "clv_explorer"]
 
 
 def clv_terms(margin: float, retention: float, discount: float, horizon: int) -> pd.DataFrame:
@@ -49,33 +49,50 @@ def clv_terms(margin: float, retention: float, discount: float, horizon: int) ->
     return out
 
 
-def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.10, horizon: int = 10, *, fig=None) -> None:
-    """Bars: each year's term; line: running total; dashed: the infinite-horizon CLV.
+def clv_figure(fig):
+    """Set up bars (each year's term), a line (running total) and a dashed line (T = ∞); returns ``update``.
 
-    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    ``update(margin, retention, discount, horizon)`` redraws them (see :func:`crmlab.explore.explorer`).
     """
-    import matplotlib.pyplot as plt
+    from crmlab.explore import bar_outlines, bars, nice_limits
 
-    from crmlab.explore import bars, figure, nice_limits, projector_style, show
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.9)   # fixed: tight_layout costs ~0.1 s
+    ax = fig.subplots()
+    terms_bars = bars(ax, [1], [0], color="#1565c0", alpha=0.8, label="term  m·r^t/(1+d)^t", animated=True)
+    running, = ax.plot([], [], color="#ef6c00", marker="o", lw=2.5, label="running total", animated=True)
+    infinite_line = ax.axhline(0, color="grey", ls="--", lw=1.5, label="T = ∞", animated=True)
+    ax.set(xlabel="year t", ylabel="$ (today's money)")
+    title = ax.set_title("", animated=True)
+    legend = ax.legend(loc="center right")
+    legend.set_animated(True)                  # its last label carries the T = ∞ value
 
-    terms = clv_terms(margin, retention, discount, horizon)
-    total = terms["cumulative"].iloc[-1]
-    infinite = value.retention_clv(margin, retention, discount) if retention < 1 + discount else None
-    with plt.rc_context(projector_style()):
-        fig, ax = figure(fig)
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.9)   # fixed: tight_layout costs ~0.1 s
-        bars(ax, terms.index, terms["term"], color="#1565c0", alpha=0.8, label="term  m·r^t/(1+d)^t")
-        ax.plot(terms.index, terms["cumulative"], color="#ef6c00", marker="o", lw=2.5, label="running total")
+    def update(margin: float, retention: float, discount: float, horizon: int) -> None:
+        terms = clv_terms(margin, retention, discount, horizon)
+        total = terms["cumulative"].iloc[-1]
+        infinite = value.retention_clv(margin, retention, discount) if retention < 1 + discount else None
+        terms_bars.set_verts(bar_outlines(terms.index, terms["term"]))
+        running.set_data(terms.index, terms["cumulative"])
+        infinite_line.set_visible(infinite is not None)
+        legend.get_lines()[-1].set_visible(infinite is not None)
+        legend.get_texts()[-1].set_text(f"T = ∞: \\${infinite:,.0f}" if infinite is not None else "")
         if infinite is not None:
-            ax.axhline(infinite, color="grey", ls="--", lw=1.5, label=f"T = ∞: \\${infinite:,.0f}")
-        ax.set(xlabel="year t", ylabel="$ (today's money)",
-               title=f"CLV over {horizon} years = \\${total:,.0f}   (m = \\${margin:,.0f}, r = {retention:.0%}, "
-                     f"d = {discount:.0%})")   # \\$: a plain $ pair would start matplotlib's math mode
+            infinite_line.set_ydata([infinite, infinite])
+        title.set_text(f"CLV over {horizon} years = \\${total:,.0f}   (m = \\${margin:,.0f}, r = {retention:.0%}, "
+                       f"d = {discount:.0%})")   # \\$: a plain $ pair would start matplotlib's math mode
         ax.set_xticks(terms.index if horizon <= 20 else terms.index[::5])
+        margin_x = 0.05 * (horizon - 0.2)                                  # 5 % of the bars' span
+        ax.set_xlim(0.6 - margin_x, horizon + 0.4 + margin_x)
         top = max(terms["cumulative"].max(), infinite if infinite is not None else 0.0)
-        ax.set_ylim(nice_limits(min(terms["term"].min(), 0.0), top))   # round: the frame seldom changes
-        ax.legend(loc="center right")
-        show(fig)
+        ax.set_ylim(nice_limits(min(terms["term"].min(), 0.0), top))       # round: the frame seldom changes
+
+    return update
+
+
+def draw_clv(margin: float = 100.0, retention: float = 0.8, discount: float = 0.10, horizon: int = 10) -> None:
+    """Show the explorer's figure once for these values."""
+    from crmlab.explore import display_figure
+
+    display_figure(clv_figure, margin=margin, retention=retention, discount=discount, horizon=horizon)
 
 
 def clv_explorer():
@@ -95,4 +112,4 @@ def clv_explorer():
         "horizon": widgets.IntSlider(value=10, min=1, max=30, description="horizon T (years)", style=style,
                                      continuous_update=False),
     }
-    return explorer(draw_clv, controls, title="CLV = Σ m·r^t/(1+d)^t", columns=2)
+    return explorer(clv_figure, controls, title="CLV = Σ m·r^t/(1+d)^t", columns=2)

@@ -25,7 +25,7 @@ import pandas as pd
 from crmlab import composition
 from crmlab.errors import CRMDataError
 
-__all__ = ["AGE_BANDS", "age_bands", "CompositionViews", "draw_composition", "composition_explorer"]
+__all__ = ["AGE_BANDS", "age_bands", "CompositionViews", "composition_figure", "draw_composition", "composition_explorer"]
 
 AGE_BANDS = ("under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 _EDGES = (-np.inf, 18, 25, 35, 45, 55, 65, np.inf)
@@ -93,25 +93,48 @@ class CompositionViews:
         return out
 
 
-def draw_composition(views: CompositionViews, dimension: str = "acquisition channel", *, fig=None) -> None:
-    """Grouped bars of the two shares of one dimension.
+def composition_figure(fig, views: CompositionViews):
+    """Set up grouped bars of the two shares of a dimension; returns ``update(dimension)``.
 
-    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    The groups sit at fixed places in 0..1, labelled with texts rather than ticks,
+    so changing the dimension keeps the frame (see :func:`crmlab.explore.category_labels`).
     """
-    import matplotlib.pyplot as plt
+    from crmlab.explore import bar_outlines, bars, category_labels, nice_limits, set_category_labels
 
-    from crmlab.explore import figure, nice_limits, projector_style, show
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9)   # fixed: tight_layout costs ~0.1 s
+    ax = fig.subplots()
+    light = bars(ax, [0], [0], color="#90caf9", animated=True)
+    dark = bars(ax, [0], [0], color="#1565c0", animated=True)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set(xlim=(0, 1), xticks=[], ylabel="share")
+    labels = category_labels(ax, "x", max(len(views.shares(d)) for d in views.dimensions))
+    (name,) = category_labels(ax, "x", 1, pad=26, fontsize=13)   # the axis label: the dimension
+    name.set_position((0.5, 0))
+    title = ax.set_title("", animated=True)
+    legend = ax.legend([light, dark], ["", ""], loc="upper right")
+    legend.set_animated(True)                                       # its labels change with the dimension
 
-    shares = views.shares(dimension)
-    with plt.rc_context(projector_style()):
-        fig, ax = figure(fig)
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9)   # fixed: tight_layout costs ~0.1 s
-        shares.plot.bar(ax=ax, rot=0, color=["#90caf9", "#1565c0"], width=0.75)
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.set(title=f"Composition by {dimension} ({views.customers:,} customers)", xlabel=dimension, ylabel="share")
+    def update(dimension: str) -> None:
+        shares = views.shares(dimension)
+        n = len(shares)
+        centres = (np.arange(n) + 0.5) / n
+        light.set_verts(bar_outlines(centres - 0.1875 / n, shares.iloc[:, 0], width=0.375 / n))
+        dark.set_verts(bar_outlines(centres + 0.1875 / n, shares.iloc[:, 1], width=0.375 / n))
+        set_category_labels(labels, centres, shares.index)
+        name.set_text(dimension)
+        for text, column in zip(legend.get_texts(), shares.columns):
+            text.set_text(column)
+        title.set_text(f"Composition by {dimension} ({views.customers:,} customers)")
         ax.set_ylim(nice_limits(0, float(np.nanmax(shares.to_numpy()))))
-        ax.legend(loc="upper right")
-        show(fig)
+
+    return update
+
+
+def draw_composition(views: CompositionViews, dimension: str = "acquisition channel") -> None:
+    """Show the explorer's figure once for one dimension."""
+    from crmlab.explore import display_figure
+
+    display_figure(lambda fig: composition_figure(fig, views), dimension=dimension)
 
 
 def composition_explorer(views: CompositionViews):
@@ -123,7 +146,4 @@ def composition_explorer(views: CompositionViews):
     controls = {"dimension": widgets.Dropdown(options=views.dimensions, value=views.dimensions[0],
                                               description="dimension")}
 
-    def draw(dimension, fig):
-        draw_composition(views, dimension, fig=fig)
-
-    return explorer(draw, controls, title="Who are our customers, and who brings the revenue?")
+    return explorer(lambda fig: composition_figure(fig, views), controls, title="Who are our customers, and who brings the revenue?")

@@ -30,8 +30,8 @@ import pandas as pd
 
 from crmlab.errors import CRMDataError, check_positive, check_probability
 
-__all__ = ["profit_over_time", "steady_state_profit", "retention_uplift", "market_summary", "draw_profit",
-           "profit_explorer"]
+__all__ = ["profit_over_time", "steady_state_profit", "retention_uplift", "market_summary", "profit_figure",
+           "draw_profit", "profit_explorer"]
 
 
 def _check_growth(retention: float, referral_rate: float) -> None:
@@ -134,42 +134,58 @@ def retention_uplift(retention: float, acquisition_cost: float, *, points: float
     return steady_state_profit(retention + points, acquisition_cost, **kwargs) / base - 1.0
 
 
-def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referral_rate: float = 0.0,
-                *, margin: float = 100.0, new_per_year: float = 1000.0, years: int = 10, fig=None) -> None:
-    """Draw customers and yearly profit for a retention rate and 5 points less (the widget's figure).
+def profit_figure(fig, *, margin: float = 100.0, new_per_year: float = 1000.0, years: int = 10):
+    """Set up customers and yearly profit for a retention rate and 5 points less; returns ``update``.
 
-    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    ``update(retention, acquisition_cost, referral_rate)`` redraws the data
+    (see :func:`crmlab.explore.explorer`).
     """
-    import matplotlib.pyplot as plt
+    from crmlab.explore import bar_outlines, bars, nice_limits
 
-    from crmlab.explore import bars, figure, nice_limits, projector_style, show
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.82, wspace=0.25)  # fixed, room for suptitle
+    ax1, ax2 = fig.subplots(1, 2)
+    # legend labels and round axis limits (1, 2, 5 × 10^k) stay put while a slider moves: the
+    # frame is redrawn only when needed (crmlab.explore.render); the values go into the titles
+    now, = ax1.plot([], [], marker="o", lw=2.5, label="retention r", animated=True)
+    lower, = ax1.plot([], [], ls="--", lw=2, color="grey", label="r − 5 points", animated=True)
+    ax1.set(xlabel="year", ylabel="customers", xlim=(-0.5, years + 0.5))
+    ax1.legend(loc="upper left")
+    title = ax1.set_title("", animated=True)
+    profit = bars(ax2, [0], [0], color="#2e7d32", label="retention r", animated=True)
+    profit_lower, = ax2.plot([], [], ls="--", lw=2, color="grey", marker="s", label="r − 5 points", animated=True)
+    ax2.axhline(0, color="black", lw=0.8, animated=True)
+    ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand $)", xlim=(-0.6, years + 0.6))
+    ax2.legend(loc="upper left")
+    headline = fig.suptitle("", fontsize=15, animated=True)
 
-    now = profit_over_time(retention, acquisition_cost, margin=margin, new_per_year=new_per_year,
-                           years=years, referral_rate=referral_rate)
-    lower = profit_over_time(max(retention - 0.05, 0.0), acquisition_cost, margin=margin,
-                             new_per_year=new_per_year, years=years, referral_rate=referral_rate)
-    r_low = max(retention - 0.05, 0.0)
-    with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = figure(fig, 2)
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.82, wspace=0.25)  # fixed, room for suptitle
-        # legend labels and round axis limits (1, 2, 5 × 10^k) stay put while a slider moves: the
-        # frame is redrawn only when needed (crmlab.explore.blit); the values go into the titles
-        ax1.plot(now.index, now["customers"], marker="o", lw=2.5, label="retention r")
-        ax1.plot(lower.index, lower["customers"], ls="--", lw=2, color="grey", label="r − 5 points")
-        ax1.set(title=f"Customers (r = {retention:.0%} vs {r_low:.0%})", xlabel="year", ylabel="customers",
-                ylim=nice_limits(0, max(now["customers"].max(), lower["customers"].max()), steps=(1, 2, 5, 10)))
-        ax1.legend(loc="upper left")
-        profit = now["profit"] / 1000
-        bars(ax2, now.index, profit, color=np.where(now["profit"] < 0, "#c62828", "#2e7d32"), label="retention r")
-        ax2.plot(lower.index, lower["profit"] / 1000, ls="--", lw=2, color="grey", marker="s", label="r − 5 points")
-        ax2.axhline(0, color="black", lw=0.8)
-        low, high = min(profit.min(), (lower["profit"] / 1000).min()), max(profit.max(), (lower["profit"] / 1000).max())
-        ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand $)", ylim=nice_limits(low, high, steps=(1, 2, 5, 10)))
-        ax2.legend(loc="upper left")
-        last, last_lower = now["profit"].iloc[-1], lower["profit"].iloc[-1]
-        if last_lower > 0:
-            fig.suptitle(f"Year {years}: 5 points more retention = {last / last_lower - 1:+.0%} profit", fontsize=15)
-        show(fig)
+    def update(retention: float, acquisition_cost: float, referral_rate: float) -> None:
+        r_low = max(retention - 0.05, 0.0)
+        kw = dict(margin=margin, new_per_year=new_per_year, years=years, referral_rate=referral_rate)
+        a = profit_over_time(retention, acquisition_cost, **kw)
+        b = profit_over_time(r_low, acquisition_cost, **kw)
+        now.set_data(a.index, a["customers"])
+        lower.set_data(b.index, b["customers"])
+        ax1.set_ylim(nice_limits(0, max(a["customers"].max(), b["customers"].max()), steps=(1, 2, 5, 10)))
+        title.set_text(f"Customers (r = {retention:.0%} vs {r_low:.0%})")
+        k, k_lower = a["profit"] / 1000, b["profit"] / 1000
+        profit.set_verts(bar_outlines(a.index, k))
+        profit.set_facecolor(np.where(a["profit"] < 0, "#c62828", "#2e7d32"))
+        profit_lower.set_data(b.index, k_lower)
+        ax2.set_ylim(nice_limits(min(k.min(), k_lower.min()), max(k.max(), k_lower.max()), steps=(1, 2, 5, 10)))
+        last, last_lower = a["profit"].iloc[-1], b["profit"].iloc[-1]
+        headline.set_text(f"Year {years}: 5 points more retention = {last / last_lower - 1:+.0%} profit"
+                          if last_lower > 0 else "")
+
+    return update
+
+
+def draw_profit(retention: float = 0.80, acquisition_cost: float = 300.0, referral_rate: float = 0.0,
+                *, margin: float = 100.0, new_per_year: float = 1000.0, years: int = 10) -> None:
+    """Show the explorer's figure once (customers and yearly profit, retention r and r − 5 points)."""
+    from crmlab.explore import display_figure
+
+    display_figure(lambda fig: profit_figure(fig, margin=margin, new_per_year=new_per_year, years=years),
+                   retention=retention, acquisition_cost=acquisition_cost, referral_rate=referral_rate)
 
 
 def profit_explorer(margin: float = 100.0, new_per_year: float = 1000.0, years: int = 10):
@@ -189,13 +205,9 @@ def profit_explorer(margin: float = 100.0, new_per_year: float = 1000.0, years: 
                                              description="referrals per customer", style=style,
                                              continuous_update=False),
     }
-
-    def draw(retention, acquisition_cost, referral_rate, fig):
-        draw_profit(retention, acquisition_cost, referral_rate, margin=margin,
-                    new_per_year=new_per_year, years=years, fig=fig)
-
-    return explorer(draw, controls, title=f"A firm buying {new_per_year:,.0f} customers a year, "
-                                          f"margin ${margin:,.0f} per customer per year")
+    return explorer(lambda fig: profit_figure(fig, margin=margin, new_per_year=new_per_year, years=years),
+                    controls, title=f"A firm buying {new_per_year:,.0f} customers a year, "
+                                    f"margin ${margin:,.0f} per customer per year")
 
 
 def market_summary(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, *,

@@ -28,9 +28,9 @@ from crmlab import lifecycle
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 from crmlab import explore as _explore
-from crmlab.explore import explorer, projector_style
+from crmlab.explore import explorer
 
-__all__ = ["next_period_by_stage", "lifecycle_view", "draw", "lifecycle_explorer"]
+__all__ = ["next_period_by_stage", "lifecycle_view", "lifecycle_figure", "draw", "lifecycle_explorer"]
 
 
 def next_period_by_stage(
@@ -150,25 +150,35 @@ def lifecycle_view(
 _STAGE_COLOURS = {"new": "#64b5f6", "active": "#2e7d32", "dormant": "#f9a825", "lost": "#c62828"}
 
 
-def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFrame, pooled: pd.Series,
-         *, fig=None) -> None:
-    """Stage counts (with the win-back rate) and the chosen cohort's curve, then show.
+def lifecycle_figure(fig, tx: pd.DataFrame, at, cohorts: pd.DataFrame, pooled: pd.Series):
+    """Set up the stage counts (with the win-back rate) and the cohort curve beside the pooled one.
 
-    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    Returns ``update(dormant_after, cohort)`` (see :func:`crmlab.explore.explorer`).
     """
-    import matplotlib.pyplot as plt
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.88, wspace=0.3)
+    ax1, ax2 = fig.subplots(1, 2)
+    stages = list(lifecycle.OBSERVABLE_STAGES)
+    x = np.arange(len(stages))
+    counts_bars = _explore.bars(ax1, x, np.zeros(len(x)), color=[_STAGE_COLOURS[s] for s in stages], animated=True)
+    labels = [ax1.text(xi, 0, "", ha="center", va="bottom", fontsize=12, animated=True) for xi in x]
+    ax1.set_xticks(x, stages)
+    ax1.set(xlim=(-0.6, len(x) - 0.4), ylabel="customers")
+    title1 = ax1.set_title("", fontsize=13, animated=True)
+    ax2.plot(pooled.index, pooled.to_numpy() * 100, color="#9e9e9e", linewidth=2, label="all cohorts")
+    curve, = ax2.plot([], [], color="#1565c0", linewidth=2.5, marker="o", markersize=4, label="chosen cohort",
+                      animated=True)
+    ax2.set(xlabel="months since first purchase", ylabel="customers buying that month (%)", ylim=(0, 105))
+    ax2.set_xlim(-0.05 * len(pooled), 1.05 * (len(pooled) - 1))
+    title2 = ax2.set_title("", fontsize=13, animated=True)
+    ax2.legend(loc="upper right")
 
-    view = lifecycle_view(tx, at, dormant_after, cohort, cohorts=cohorts, pooled=pooled)
-    counts, wb = view["counts"], view["winback"]
-    with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = _explore.figure(fig, 2)
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.88, wspace=0.3)
-        x = np.arange(len(counts))
-        _explore.bars(ax1, x, counts.to_numpy(), color=[_STAGE_COLOURS[s] for s in counts.index])
-        for xi, n in zip(x, counts.to_numpy()):
-            ax1.text(xi, n, f"{n:,}", ha="center", va="bottom", fontsize=12)
-        ax1.set_xticks(x, list(counts.index))
-        ax1.set_ylabel("customers")
+    def update(dormant_after: float, cohort) -> None:
+        view = lifecycle_view(tx, at, dormant_after, cohort, cohorts=cohorts, pooled=pooled)
+        counts, wb = view["counts"], view["winback"]
+        counts_bars.set_verts(_explore.bar_outlines(x, counts.to_numpy()))
+        for text, xi, n in zip(labels, x, counts.to_numpy()):
+            text.set_position((xi, n))
+            text.set_text(f"{n:,}")
         # out of all customers: the same axis for every threshold, so the frame stays put
         ax1.set_ylim(_explore.nice_limits(0, counts.sum()))
         if counts["dormant"] == 0:
@@ -177,17 +187,17 @@ def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFra
             won = "no win-back figure (window not observed)"
         else:
             won = f"{wb['rate']:.1%} of dormant buy within 90 days"
-        ax1.set_title(f"{pd.Timestamp(at):%Y-%m-%d}, dormant after {dormant_after:.0f} days\n{won}", fontsize=13)
-        ax2.plot(view["pooled"].index, view["pooled"].to_numpy() * 100, color="#9e9e9e", linewidth=2,
-                 label="all cohorts")
-        ax2.plot(view["curve"].index, view["curve"].to_numpy() * 100, color="#1565c0", linewidth=2.5,
-                 marker="o", markersize=4, label="chosen cohort")
-        ax2.set_xlabel("months since first purchase")
-        ax2.set_ylabel("customers buying that month (%)")
-        ax2.set_ylim(0, 105)
-        ax2.set_title(f"Cohort retention: {view['cohort']}", fontsize=13)
-        ax2.legend(loc="upper right")
-        _explore.show(fig)   # looked up at call time (benchmarks swap it for a PNG render)
+        title1.set_text(f"{pd.Timestamp(at):%Y-%m-%d}, dormant after {dormant_after:.0f} days\n{won}")
+        curve.set_data(view["curve"].index, view["curve"].to_numpy() * 100)
+        title2.set_text(f"Cohort retention: {view['cohort']}")
+
+    return update
+
+
+def draw(tx: pd.DataFrame, at, dormant_after: float, cohort, cohorts: pd.DataFrame, pooled: pd.Series) -> None:
+    """Show the explorer's figure once for a threshold and a cohort."""
+    _explore.display_figure(lambda fig: lifecycle_figure(fig, tx, at, cohorts, pooled),
+                            dormant_after=dormant_after, cohort=cohort)
 
 
 def lifecycle_explorer(tx: pd.DataFrame, at, *, date: str = "date"):
@@ -207,6 +217,5 @@ def lifecycle_explorer(tx: pd.DataFrame, at, *, date: str = "date"):
     sizes = lifecycle.cohort_table(t, date=date, order_id=None, normalize=False)[0]
     menu = widgets.Dropdown(options=[(f"{p} ({int(n)} customers)", str(p)) for p, n in sizes.items()],
                             value=str(cohorts.index[0]), description="cohort")
-    return explorer(lambda dormant_after, cohort, fig: draw(t, at, dormant_after, cohort, cohorts, pooled, fig=fig),
-                    {"dormant_after": threshold, "cohort": menu},
+    return explorer(lambda fig: lifecycle_figure(fig, t, at, cohorts, pooled), {"dormant_after": threshold, "cohort": menu},
                     title="Move the dormancy threshold; pick an acquisition month")

@@ -33,7 +33,7 @@ import pandas as pd
 from crmlab.errors import CRMDataError
 from crmlab.schema import STAGES   # the funnel stages of the event-log contract
 
-__all__ = ["STAGES", "stage_counts", "MarketRuns", "draw_stage_counts", "draw_market", "market_explorer"]
+__all__ = ["STAGES", "stage_counts", "MarketRuns", "draw_stage_counts", "market_figure", "draw_market", "market_explorer"]
 
 _COLOURS = ("#bdbdbd", "#90caf9", "#42a5f5", "#2e7d32", "#ffb300", "#c62828")
 
@@ -139,23 +139,50 @@ def draw_stage_counts(counts: pd.DataFrame, title: str = "People in each stage",
     return ax
 
 
-def draw_market(runs: MarketRuns, reach: float, dropout: float, referrals: float, *, fig=None) -> None:
-    """The explorer's figure for one run of the grid (a look-up and a stacked-area plot).
+def _stack_outlines(x: np.ndarray, counts: pd.DataFrame) -> list[np.ndarray]:
+    """One polygon per stage of a stacked-area plot: the stage's band between its lower and upper edge."""
+    tops = np.cumsum(counts[list(STAGES)].to_numpy(dtype=float), axis=1)
+    bottoms = tops - counts[list(STAGES)].to_numpy(dtype=float)
+    return [np.column_stack([np.r_[x, x[::-1]], np.r_[tops[:, i], bottoms[::-1, i]]]) for i in range(len(STAGES))]
 
-    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+
+def market_figure(fig, runs: MarketRuns):
+    """Set up the stacked areas of :func:`draw_stage_counts` for the runs' grid; returns ``update``.
+
+    ``update(reach, dropout, referrals)`` looks the run up and moves the areas.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.dates as mdates
+    from matplotlib.collections import PolyCollection
 
-    from crmlab.explore import figure, projector_style, show
+    fig.subplots_adjust(left=0.08, right=0.83, bottom=0.13, top=0.9)   # fixed; legend on the right
+    ax = fig.subplots()
+    areas = [PolyCollection([], facecolors=colour, linewidths=0, alpha=0.9, label=stage, animated=True)
+             for stage, colour in zip(STAGES, _COLOURS)]
+    for area in areas:
+        ax.add_collection(area)
+    first = runs.counts(runs.reach[0], runs.dropout[0], runs.referrals[0])
+    ax.xaxis_date()
+    ax.set(xlabel="date", ylabel="people", xlim=(first.index[0], first.index[-1]))
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), reverse=True)
+    title = ax.set_title("", animated=True)
 
-    counts = runs.counts(reach, dropout, referrals)
-    last = counts.iloc[-1]
-    with plt.rc_context(projector_style()):
-        fig, ax = figure(fig)
-        fig.subplots_adjust(left=0.08, right=0.83, bottom=0.13, top=0.9)   # fixed; legend on the right
-        draw_stage_counts(counts, ax=ax, title=f"After {runs.years} years: {last['customer']} customers, "
-                                               f"{last['dormant']} dormant, {last['lost']} lost")
-        show(fig)
+    def update(reach: float, dropout: float, referrals: float) -> None:
+        counts = runs.counts(reach, dropout, referrals)
+        for area, outline in zip(areas, _stack_outlines(mdates.date2num(counts.index), counts)):
+            area.set_verts([outline])
+        ax.set_ylim(0, counts.iloc[0].sum())
+        last = counts.iloc[-1]
+        title.set_text(f"After {runs.years} years: {last['customer']} customers, "
+                       f"{last['dormant']} dormant, {last['lost']} lost")
+
+    return update
+
+
+def draw_market(runs: MarketRuns, reach: float, dropout: float, referrals: float) -> None:
+    """Show the explorer's figure once, for one run of the grid."""
+    from crmlab.explore import display_figure
+
+    display_figure(lambda fig: market_figure(fig, runs), reach=reach, dropout=dropout, referrals=referrals)
 
 
 def market_explorer(runs: MarketRuns | None = None):
@@ -176,7 +203,4 @@ def market_explorer(runs: MarketRuns | None = None):
                                              continuous_update=False),
     }
 
-    def draw(reach, dropout, referrals, fig):
-        draw_market(runs, reach, dropout, referrals, fig=fig)
-
-    return explorer(draw, controls, title=f"A market of {runs.customers} people (seed {runs.seed})")
+    return explorer(lambda fig: market_figure(fig, runs), controls, title=f"A market of {runs.customers} people (seed {runs.seed})")

@@ -32,10 +32,10 @@ from crmlab import rfm
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive, check_probability
 from crmlab import explore as _explore
-from crmlab.explore import explorer, projector_style
+from crmlab.explore import explorer
 
 __all__ = ["rfm_snapshot", "simulate_mailing", "cell_results", "plan_rollout", "rollout_outcome",
-           "month_ends", "draw", "rfm_explorer"]
+           "month_ends", "rfm_figure", "draw", "rfm_explorer"]
 
 
 def _upto(tx: pd.DataFrame, as_of: pd.Timestamp, date: str) -> pd.DataFrame:
@@ -315,52 +315,80 @@ def month_ends(tx: pd.DataFrame, *, date: str = "date", skip_months: int = 3) ->
     return ends
 
 
-def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total", currency: str = "$", *, fig=None) -> None:
-    """Customers per (R, F) square, and each R score's share of customers and of money; then show.
+#: the most score levels whose squares are labelled with their counts (each text costs ~1 ms per update)
+COUNTED_LEVELS = 6
+_MAX_BINS = 9
 
-    The squares are coloured and labelled by their number of customers (no
-    colour bar: the numbers are printed, and every extra axis costs render time).
 
-    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+def rfm_figure(fig, tx: pd.DataFrame):
+    """Set up the R-F squares and the share panel; returns ``update(as_of, bins, monetary)``.
+
+    Left: customers per (R, F) square, coloured by their number and, up to
+    :data:`COUNTED_LEVELS` score levels, labelled with it (no colour bar: every
+    extra axis costs render time). Right: each R score's share of customers and
+    of money. Scores sit at fixed places in 0..1, labelled with texts: moving the
+    bins changes no tick, so the explorer keeps its frame.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
 
-    snap = rfm_snapshot(tx, as_of, bins=bins, monetary=monetary)
-    grid, by_r = snap["grid"], snap["by_r"]
-    counts = grid.to_numpy()
-    with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = _explore.figure(fig, 2)
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)  # fixed: tight_layout costs ~0.1 s
-        # scores at fixed places in 0..1, labelled with texts: moving the bins changes no tick,
-        # so the explorer keeps its frame (crmlab.explore.category_labels)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)  # fixed: tight_layout costs ~0.1 s
+    ax1, ax2 = fig.subplots(1, 2)
+    squares = PolyCollection([], cmap="Blues", linewidths=0, animated=True)
+    ax1.add_collection(squares)
+    counts_text = [ax1.text(0, 0, "", ha="center", va="center", animated=True) for _ in range(_MAX_BINS ** 2)]
+    f_labels = _explore.category_labels(ax1, "x", _MAX_BINS)
+    r_labels = _explore.category_labels(ax1, "y", _MAX_BINS)
+    ax1.set(xlim=(0, 1), ylim=(0, 1), xticks=[], yticks=[])
+    ax1.set_xlabel("F score (frequency)", labelpad=22)
+    ax1.set_ylabel("R score (5 = most recent)", labelpad=20)
+    title1 = ax1.set_title("", fontsize=13, animated=True)
+    people = _explore.bars(ax2, [0], [0], label="share of customers", color="#90a4ae", animated=True)
+    money = _explore.bars(ax2, [0], [0], label="share of M", color="#1565c0", animated=True)
+    r2_labels = _explore.category_labels(ax2, "x", _MAX_BINS)
+    ax2.set(xlim=(0, 1), xticks=[], ylabel="share (%)")
+    ax2.set_xlabel("R score (5 = most recent)", labelpad=22)
+    title2 = ax2.set_title("", fontsize=13, animated=True)
+    legend = ax2.legend(loc="upper left")
+    legend.set_animated(True)                           # its label names the monetary definition
+
+    def update(as_of, bins: int, monetary: str) -> None:
+        snap = rfm_snapshot(tx, as_of, bins=bins, monetary=monetary)
+        grid, by_r = snap["grid"], snap["by_r"]
+        counts = grid.to_numpy()
         edges = np.linspace(0.0, 1.0, bins + 1)
-        centres = (edges[:-1] + edges[1:]) / 2
-        ax1.pcolormesh(edges, edges, counts, cmap="Blues", vmin=0, vmax=max(int(counts.max()), 1) * 1.3)
-        ax1.set(xlim=(0, 1), ylim=(0, 1), xticks=[], yticks=[])
-        size = 12 if bins <= 6 else 9
-        for i, j in zip(*np.nonzero(counts)):
-            ax1.text(centres[j], centres[i], f"{counts[i, j]}", ha="center", va="center", fontsize=size)
-        _explore.category_labels(ax1, "x", centres, [str(k) for k in grid.columns])
-        _explore.category_labels(ax1, "y", centres, [str(k) for k in grid.index])
-        ax1.set_xlabel("F score (frequency)", labelpad=22)
-        ax1.set_ylabel("R score (5 = most recent)", labelpad=20)
-        ax1.set_title(f"Customers per R-F square, {snap['as_of']:%Y-%m-%d}", fontsize=13)
+        centres, step = (edges[:-1] + edges[1:]) / 2, 1.0 / bins
+        rows, cols = np.divmod(np.arange(bins * bins), bins)       # square k: R score row, F score column
+        squares.set_verts(_explore.bar_outlines(centres[cols], np.full(bins * bins, step), width=step,
+                                                bottom=edges[rows]))
+        squares.set_array(counts.ravel())
+        squares.set_clim(0, max(int(counts.max()), 1) * 1.3)
+        shown = bins <= COUNTED_LEVELS
+        for k, text in enumerate(counts_text):
+            text.set_visible(shown and k < bins * bins and counts.flat[k] > 0)
+            if text.get_visible():
+                text.set_position((centres[cols[k]], centres[rows[k]]))
+                text.set_text(f"{counts.flat[k]}")
+                text.set_fontsize(12 if bins <= 5 else 10)
+        _explore.set_category_labels(f_labels, centres, grid.columns)
+        _explore.set_category_labels(r_labels, centres, grid.index)
+        _explore.set_category_labels(r2_labels, centres, by_r.index)
+        most = "" if shown else f"; darkest {int(counts.max()):,}"
+        title1.set_text(f"Customers per R-F square, {snap['as_of']:%Y-%m-%d}{most}")
+        people.set_verts(_explore.bar_outlines(centres - 0.2 * step, by_r["customer_share"] * 100, width=0.4 * step))
+        money.set_verts(_explore.bar_outlines(centres + 0.2 * step, by_r["money_share"] * 100, width=0.4 * step))
         what = "total spend" if monetary == "total" else "spend per order"
-        step = 1.0 / bins
-        _explore.bars(ax2, centres - 0.2 * step, by_r["customer_share"] * 100, width=0.4 * step,
-                      label="share of customers", color="#90a4ae")
-        _explore.bars(ax2, centres + 0.2 * step, by_r["money_share"] * 100, width=0.4 * step,
-                      label=f"share of M ({what})", color="#1565c0")
-        ax2.set(xlim=(0, 1), xticks=[])
-        _explore.category_labels(ax2, "x", centres, [str(k) for k in by_r.index])
-        ax2.set_xlabel("R score (5 = most recent)", labelpad=22)
-        ax2.set_ylabel("share (%)")
+        legend.get_texts()[1].set_text(f"share of M ({what})")
         top = 100 * max(by_r["customer_share"].max(), by_r["money_share"].max())
         ax2.set_ylim(_explore.nice_limits(0, top, steps=(1, 2.5, 5, 10)))   # 25, 50 or 100 %: a still frame
-        people = f"{snap['customers']:,} customer" + ("s" if snap["customers"] != 1 else "")
-        ax2.set_title(f"{people}, {bins} score levels", fontsize=13)
-        ax2.legend(loc="upper left")
-        _explore.show(fig)   # looked up at call time (benchmarks swap it for a PNG render)
+        n = snap["customers"]
+        title2.set_text(f"{n:,} customer{'s' if n != 1 else ''}, {bins} score levels")
+
+    return update
+
+
+def draw(tx: pd.DataFrame, as_of, bins: int = 5, monetary: str = "total") -> None:
+    """Show the explorer's figure once for these values."""
+    _explore.display_figure(lambda fig: rfm_figure(fig, tx), as_of=as_of, bins=bins, monetary=monetary)
 
 
 def rfm_explorer(tx: pd.DataFrame, *, date: str = "date", currency: str = "$"):
@@ -379,6 +407,5 @@ def rfm_explorer(tx: pd.DataFrame, *, date: str = "date", currency: str = "$"):
     monetary = widgets.ToggleButtons(options=[("total", "total"), ("mean per order", "mean")],
                                      value="total", description="monetary",
                                      style={"button_width": "135px"})
-    return explorer(lambda as_of, bins, monetary, fig: draw(t, as_of, bins, monetary, currency, fig=fig),
-                    {"as_of": as_of, "bins": bins, "monetary": monetary},
+    return explorer(lambda fig: rfm_figure(fig, t), {"as_of": as_of, "bins": bins, "monetary": monetary},
                     title="RFM at a date: move the date, the bins and the monetary definition")

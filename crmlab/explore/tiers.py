@@ -32,9 +32,9 @@ from crmlab import tiers
 from crmlab.data import select_transactions
 from crmlab.errors import CRMDataError, check_positive
 from crmlab import explore as _explore
-from crmlab.explore import explorer, projector_style
+from crmlab.explore import explorer
 
-__all__ = ["cost_to_serve", "retier", "tier_shares", "draw", "tier_explorer"]
+__all__ = ["cost_to_serve", "retier", "tier_shares", "tier_figure", "draw", "tier_explorer"]
 
 
 def cost_to_serve(
@@ -189,53 +189,65 @@ _TIER_COLOURS = {"platinum": "#6a1b9a", "gold": "#f9a825", "silver": "#546e7a",
                  "development": "#43a047", "optimize": "#e53935"}
 
 
-def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
-         baseline: pd.Series | None = None, currency: str = "$", *, fig=None) -> None:
-    """The 3×3 grid (customers per square) and profit vs customer share per tier, then show.
+def tier_figure(fig, features: pd.DataFrame, profit: pd.Series, baseline: pd.Series | None = None,
+                currency: str = "$"):
+    """Set up the 3×3 grid (customers per square) and profit vs customer share per tier.
 
-    ``fig``: an explorer's figure to redraw (see :func:`crmlab.explore.figure`); None makes a new one.
+    Returns ``update(cycle, amount)`` (two cut-off pairs; see :func:`crmlab.explore.explorer`).
     """
-    import matplotlib.pyplot as plt
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.16, top=0.86, wspace=0.35)
+    ax1, ax2 = fig.subplots(1, 2)
+    names = dict(tiers.TIER_GRID)
+    amounts, cycles = ("large", "medium", "small"), ("short", "medium", "long")
+    # the nine squares as one artist (three rows of three unit bars); the tier names never change
+    _explore.bars(ax1, np.tile([0.5, 1.5, 2.5], 3), np.ones(9), bottom=np.repeat([2.0, 1.0, 0.0], 3), width=1.0,
+                  color=[_TIER_COLOURS[names[(a, c)]] for a in amounts for c in cycles], alpha=0.35)
+    counts = {}
+    for i, a in enumerate(amounts):
+        for j, c in enumerate(cycles):
+            ax1.text(j + 0.5, 2 - i + 0.6, names[(a, c)], ha="center", va="center", fontsize=12)
+            counts[a, c] = ax1.text(j + 0.5, 2 - i + 0.3, "", ha="center", va="center", fontsize=13,
+                                    weight="bold", animated=True)
+    ax1.set(xlim=(0, 3), ylim=(0, 3), xlabel="purchase cycle", ylabel="amount per order")
+    ax1.set_xticks([0.5, 1.5, 2.5], list(cycles))
+    ax1.set_yticks([2.5, 1.5, 0.5], list(amounts))
+    # the cut-offs go into the title, drawn at every update: axis labels that stay put let the
+    # explorer keep its frame (crmlab.explore.render)
+    title1 = ax1.set_title("", fontsize=13, animated=True)
+    x = np.arange(len(tiers.TIERS))
+    people = _explore.bars(ax2, x - 0.2, np.zeros(len(x)), width=0.4, color="#b0bec5", animated=True)
+    money_bars = _explore.bars(ax2, x + 0.2, np.zeros(len(x)), width=0.4,
+                               color=[_TIER_COLOURS[t] for t in tiers.TIERS], animated=True)
+    ax2.axhline(0, color="black", linewidth=0.8, animated=True)
+    ax2.set_xticks(x, list(tiers.TIERS), rotation=25, ha="right")
+    ax2.set(xlim=(-0.6, len(x) - 0.4), ylabel="share (%)")
+    title2 = ax2.set_title("", fontsize=13, animated=True)
+    ax2.legend([people, money_bars], ["customers", "profit (tier colour)"], loc="upper right")
+    money = currency.replace("$", "\\$")   # a plain $ pair would start matplotlib's math mode
 
-    res = tier_shares(features, profit, {"cycle": cycle, "amount": amount}, baseline=baseline)
-    grid, summary = res["grid"], res["summary"]
-    with plt.rc_context(projector_style()):
-        fig, (ax1, ax2) = _explore.figure(fig, 2)
-        fig.subplots_adjust(left=0.12, right=0.98, bottom=0.16, top=0.86, wspace=0.35)
-        names = {(a, c): t for (a, c), t in tiers.TIER_GRID.items()}
-        # the nine squares as one artist (three rows of three unit bars; imshow costs ~15 ms per draw)
-        _explore.bars(ax1, np.tile([0.5, 1.5, 2.5], 3), np.ones(9), bottom=np.repeat([2.0, 1.0, 0.0], 3), width=1.0,
-                      color=[_TIER_COLOURS[names[(a, c)]] for a in grid.index for c in grid.columns], alpha=0.35)
-        for i, a in enumerate(grid.index):
-            for j, c in enumerate(grid.columns):
-                ax1.text(j + 0.5, 2 - i + 0.6, names[(a, c)], ha="center", va="center", fontsize=12)
-                ax1.text(j + 0.5, 2 - i + 0.3, f"{grid.iat[i, j]:,}", ha="center", va="center",
-                         fontsize=13, weight="bold")
-        ax1.set_xlim(0, 3)
-        ax1.set_ylim(0, 3)
-        ax1.set_xticks([0.5, 1.5, 2.5], ["short", "medium", "long"])
-        ax1.set_yticks([2.5, 1.5, 0.5], ["large", "medium", "small"])
-        ax1.set_xlabel("purchase cycle")
-        ax1.set_ylabel("amount per order")
-        # the cut-offs go into the title, which is redrawn anyway: axis labels that stay put let the
-        # explorer keep its frame (crmlab.explore.blit)
-        money = currency.replace("$", "\\$")   # a plain $ pair would start matplotlib's math mode
-        ax1.set_title(f"Customers per square\ncycle cut at {cycle[0]:.0f} / {cycle[1]:.0f} days, "
-                      f"amount at {money}{amount[0]:,.0f} / {money}{amount[1]:,.0f}", fontsize=13)
-        x = np.arange(len(summary))
-        people = _explore.bars(ax2, x - 0.2, summary["customer_share"] * 100, width=0.4, color="#b0bec5",
-                               label="customers")
-        money_bars = _explore.bars(ax2, x + 0.2, summary["profit_share"] * 100, width=0.4,
-                                   color=[_TIER_COLOURS[t] for t in summary.index], label="profit")
-        ax2.axhline(0, color="black", linewidth=0.8)
-        ax2.set_xticks(x, list(summary.index), rotation=25, ha="right")
-        ax2.set_ylabel("share (%)")
+    def update(cycle: tuple, amount: tuple) -> None:
+        cycle, amount = tuple(cycle), tuple(amount)
+        res = tier_shares(features, profit, {"cycle": cycle, "amount": amount}, baseline=baseline)
+        grid, summary = res["grid"], res["summary"]
+        for (a, c), text in counts.items():
+            text.set_text(f"{grid.at[a, c]:,}")
+        title1.set_text(f"Customers per square\ncycle cut at {cycle[0]:.0f} / {cycle[1]:.0f} days, "
+                        f"amount at {money}{amount[0]:,.0f} / {money}{amount[1]:,.0f}")
+        people.set_verts(_explore.bar_outlines(x - 0.2, summary["customer_share"] * 100, width=0.4))
+        money_bars.set_verts(_explore.bar_outlines(x + 0.2, summary["profit_share"] * 100, width=0.4))
         shares = summary[["customer_share", "profit_share"]].to_numpy() * 100
         ax2.set_ylim(_explore.nice_limits(np.nanmin(shares), np.nanmax(shares), steps=(1, 2.5, 5, 10)))
         moved = "" if res["changed"] is None else f" ({res['changed']:,} changed tier)"
-        ax2.set_title(f"Share per tier{moved}", fontsize=13)
-        ax2.legend([people, money_bars], ["customers", "profit (tier colour)"], loc="upper right")
-        _explore.show(fig)   # looked up at call time (benchmarks swap it for a PNG render)
+        title2.set_text(f"Share per tier{moved}")
+
+    return update
+
+
+def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
+         baseline: pd.Series | None = None, currency: str = "$") -> None:
+    """Show the explorer's figure once for these cut-offs."""
+    _explore.display_figure(lambda fig: tier_figure(fig, features, profit, baseline, currency),
+                            cycle=cycle, amount=amount)
 
 
 def tier_explorer(tx: pd.DataFrame, profit: pd.Series, *, currency: str = "$"):
@@ -263,7 +275,5 @@ def tier_explorer(tx: pd.DataFrame, profit: pd.Series, *, currency: str = "$"):
                                       description=f"amount ({currency})", continuous_update=False,
                                       readout_format=",.0f", layout=widgets.Layout(width="460px"),
                                       style={"description_width": "110px"})
-    return explorer(lambda cycle, amount, fig: draw(base, profit, tuple(cycle), tuple(amount), base["tier"],
-                                                   currency, fig=fig),
-                    {"cycle": cycle, "amount": amount}, columns=1,
+    return explorer(lambda fig: tier_figure(fig, base, profit, base["tier"], currency), {"cycle": cycle, "amount": amount}, columns=1,
                     title="Move the cut-offs: who changes tier, and where does the profit go?")

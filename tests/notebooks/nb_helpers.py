@@ -59,14 +59,3 @@ def wrong_value(normalised: dict, rtol: float, atol: float):
         return {k: (wrong_value(v, rtol, atol) if k == first else plain_value(v)) for k, v in value.items()}
     raise ValueError(kind)
 
-
-def fresh_png(draw, **values) -> bytes:
-    """What a brand-new explorer figure shows for these control values (drawn and rendered cold)."""
-    import matplotlib.pyplot as plt
-
-    import crmlab.explore
-
-    fig = crmlab.explore.explorer_figure()
-    with plt.rc_context(crmlab.explore.projector_style()):
-        draw(fig=fig, **values)
-        return crmlab.explore.render_png(fig)

@@ -1,24 +1,31 @@
 """Functional: moving a control of each chapter 00–03 explorer redraws the figure with the
-new value (the widget layer is wired to its compute function). Figures are captured by
-replacing crmlab.explore.show."""
+new value (the widget layer is wired to its compute function). The titles are read off the
+explorer's own figure after each change."""
 import matplotlib
 import pytest
 
 import crmlab.data
-import crmlab.explore
 from crmlab.explore import clv_calculator, composition, economics, market
 
 
 @pytest.fixture()
-def titles(monkeypatch):
+def titles():
+    """Make explorers whose figure's titles (and headline) are recorded after each update."""
     matplotlib.use("agg")
-    seen = []
+    class Seen(list):
+        pass
 
-    def capture(fig):
-        seen.append([ax.get_title() for ax in fig.axes] + [fig.get_suptitle()])
-        matplotlib.pyplot.close(fig)
+    seen = Seen()
 
-    monkeypatch.setattr(crmlab.explore, "show", capture)
+    def record(box):
+        def note(change=None):
+            seen.append([ax.get_title() for ax in box.figure.axes] + [box.figure.get_suptitle()])
+        note()
+        for control in box.controls.values():
+            control.observe(note, names="value")   # called after the explorer's own update
+        return box
+
+    seen.record = record
     return seen
 
 
@@ -27,7 +34,7 @@ def _controls(box):
 
 
 def test_functional_clv_explorer_redraws(titles):
-    margin, retention, discount, horizon = _controls(clv_calculator.clv_explorer())
+    margin, retention, discount, horizon = _controls(titles.record(clv_calculator.clv_explorer()))
     assert titles[-1][0].startswith("CLV over 10 years = \\$256")     # 100·Σ 0.8^t/1.1^t, t=1..10 = 255.9
     horizon.value = 1
     assert titles[-1][0].startswith("CLV over 1 years = \\$73")        # 100·0.8/1.1 = 72.7
@@ -36,7 +43,7 @@ def test_functional_clv_explorer_redraws(titles):
 
 
 def test_functional_profit_explorer_redraws(titles):
-    retention, cost, referrals = _controls(economics.profit_explorer())
+    retention, cost, referrals = _controls(titles.record(economics.profit_explorer()))
     first = titles[-1][-1]
     cost.value = 600
     assert titles[-1][-1] != first and len(titles) == 2
@@ -47,7 +54,7 @@ def test_functional_profit_explorer_redraws(titles):
 def test_functional_composition_explorer_redraws(titles):
     data = crmlab.data.classroom()
     views = composition.CompositionViews(data.customers, data.transactions)
-    (dimension,) = _controls(composition.composition_explorer(views))
+    (dimension,) = _controls(titles.record(composition.composition_explorer(views)))
     assert titles[-1][0].startswith("Composition by acquisition channel")
     dimension.value = "product category"
     assert titles[-1][0].startswith("Composition by product category")
@@ -55,7 +62,7 @@ def test_functional_composition_explorer_redraws(titles):
 
 def test_functional_market_explorer_redraws(titles):
     runs = market.MarketRuns(reach=(0.1, 0.5), dropout=(0.35,), referrals=(0.9,), customers=300, years=2, seed=5)
-    reach, dropout, referrals = _controls(market.market_explorer(runs))
+    reach, dropout, referrals = _controls(titles.record(market.market_explorer(runs)))
     first = titles[-1][0]
     reach.value = 0.1 if reach.value == 0.5 else 0.5
     assert titles[-1][0] != first          # a different run: different end counts in the title
