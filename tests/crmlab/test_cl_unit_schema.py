@@ -1,7 +1,6 @@
 """The event-log contract (crmlab.schema) is the one place tables, columns, dtypes and stages are stated."""
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -135,6 +135,7 @@ def _killed_save(target, when):
     assert done.returncode == -9, done.stderr                    # killed, as planned
 
 
+@pytest.mark.slow                                                 # kills real saves in subprocesses
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
 def test_a_save_killed_between_its_renames_loses_nothing(log, tmp_path):
     target = tmp_path / "log"
@@ -155,6 +156,7 @@ def test_a_save_killed_between_its_renames_loses_nothing(log, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["log"]        # and the killed saves' folders are gone
 
 
+@pytest.mark.slow                                                 # kills real saves in subprocesses
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
 def test_the_next_save_removes_temporary_folders_of_killed_saves(log, tmp_path):
     target = tmp_path / "log"
