@@ -2,6 +2,8 @@
 
 Each ``bench_*.py`` prints its own figures and ratios against a baseline run in
 the same process; this runner only calls them in turn and reports failures.
+``bench_imports.py`` (import times of ``sim`` and ``crmlab`` beside ``import
+pandas``) goes first: it takes well under a minute.
 
     .venv/bin/python benchmarks/run_all.py            # all
     .venv/bin/python benchmarks/run_all.py rfm clv    # those whose name contains a word
@@ -16,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(words: list[str]) -> int:
-    scripts = sorted(HERE.glob("bench_*.py"))
+    scripts = sorted(HERE.glob("bench_*.py"), key=lambda s: (s.name != "bench_imports.py", s.name))
     if words:
         scripts = [s for s in scripts if any(w in s.stem for w in words)]
     failed = []
