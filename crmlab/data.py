@@ -568,7 +568,7 @@ def dataset_path(name: str = "classroom") -> Path:
     return here
 
 
-def classroom() -> EventLogData:
+def classroom() -> EventLog:
     """The classroom dataset every chapter notebook uses (``crmlab/datasets/classroom``).
 
     Made by ``python -m sim --scenario classroom --seed 7`` (``make dataset``); its
