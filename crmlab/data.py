@@ -446,7 +446,7 @@ def _read_csv(file: Path, name: str) -> pd.DataFrame:
 
 def _check_table(file: Path, name: str, df: pd.DataFrame, complete: bool) -> None:
     try:
-        schema.check(name, df, complete=complete)
+        schema.check_table(name, df, complete=complete)
     except CRMDataError as err:
         raise LoadError(f"{file} is not the {name} table of an event log: {err}") from None
 

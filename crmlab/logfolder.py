@@ -248,7 +248,7 @@ def write(path: str | os.PathLike, tables: dict[str, pd.DataFrame], card: dict, 
     target = Path(os.path.abspath(path))
     check_target(target, overwrite)
     for name, df in tables.items():
-        schema.check(name, df, complete=True)
+        schema.check_table(name, df, complete=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))

@@ -201,14 +201,14 @@ def _has_dtype(values: pd.Series, dtype: str) -> bool:
     return values.dtype == np.dtype(dtype)
 
 
-def check(name: str, df: pd.DataFrame, *, complete: bool = True) -> None:
+def check_table(name: str, df: pd.DataFrame, *, complete: bool = True) -> None:
     """Raise :class:`~crmlab.errors.CRMDataError` unless ``df`` is the table ``name``.
 
     ``complete=True`` (a saved or simulated log): exactly the table's columns, in
     order, each of its dtype. ``complete=False`` (a table without a data card):
     at least the required columns.
 
-    >>> check("stages", pd.DataFrame({"customer_id": [1]}), complete=False)
+    >>> check_table("stages", pd.DataFrame({"customer_id": [1]}), complete=False)
     Traceback (most recent call last):
     ...
     crmlab.errors.CRMDataError: column 'date': missing column in the stages table (columns present: ['customer_id'])
@@ -243,7 +243,7 @@ def frame(name: str, columns: dict) -> pd.DataFrame:
     (1, 4)
     """
     df = pd.DataFrame(columns)
-    check(name, df, complete=True)
+    check_table(name, df, complete=True)
     return df
 
 

@@ -33,7 +33,7 @@ import json
 import os
 
 from crmlab.exercises.answers import (DEFAULT_ATOL, DEFAULT_RTOL, AnswerTypeError, NotAnswered,
-                                      answers_match, describe, normalise, read_key)
+                                      answers_match, describe_answer, normalise, read_key)
 
 __all__ = ["check", "CheckResult"]
 
@@ -139,7 +139,7 @@ def _evaluate(exercise: str, answer) -> CheckResult:
     expected = entry["answer"]
     if given["kind"] != expected["kind"]:
         return CheckResult(exercise, "wrong",
-                           f"Expected {describe(expected)}, got {describe(given)}. Hint: {entry['hint']}")
+                           f"Expected {describe_answer(expected)}, got {describe_answer(given)}. Hint: {entry['hint']}")
     if answers_match(given, expected, rtol=entry.get("rtol", DEFAULT_RTOL), atol=entry.get("atol", DEFAULT_ATOL)):
         return CheckResult(exercise, "right", entry.get("praise", ""))
     return CheckResult(exercise, "wrong", f"Hint: {entry['hint']}")

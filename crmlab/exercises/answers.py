@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["NotAnswered", "AnswerTypeError", "normalise", "answers_match", "describe",
+__all__ = ["NotAnswered", "AnswerTypeError", "normalise", "answers_match", "describe_answer",
            "encode_entry", "decode_entry", "key_path", "read_key", "write_key", "KEY_DIR",
            "DEFAULT_RTOL", "DEFAULT_ATOL"]
 
@@ -163,7 +163,7 @@ _KIND_WORDS = {"number": "a number", "bool": "True or False", "text": "a text (s
                "list": "a list", "set": "a set", "dict": "a dict or Series"}
 
 
-def describe(expected: dict) -> str:
+def describe_answer(expected: dict) -> str:
     """What kind of answer is expected, in words (no value is revealed)."""
     words = _KIND_WORDS[expected["kind"]]
     if expected["kind"] in ("list", "set", "dict"):

@@ -63,7 +63,7 @@ def test_every_scenario_writes_the_contract(scenario):
 
     log = sim.simulate(scenario, customers=80, years=1, seed=2)
     for name, df in log.tables().items():
-        schema.check(name, df, complete=True)
+        schema.check_table(name, df, complete=True)
     assert list(log.tables()) == list(schema.TABLES)
 
 
