@@ -37,6 +37,7 @@ CLASSROOM_SCRIPT = textwrap.dedent("""
     from crmlab.exercises import check
 
     out = {"crmlab_file": crmlab.__file__, "dataset": str(crmlab.data.dataset_path())}
+    out["files"] = sorted(p.name for p in crmlab.data.dataset_path().iterdir())
     log = crmlab.data.classroom()
     out["card_rows"] = log.card["rows"]
     out["rows"] = {name: len(getattr(log, name)) for name in out["card_rows"]}
@@ -105,6 +106,9 @@ def _check_installed_classroom(result: dict, venv_dir: Path) -> None:
     # the installed copy answers, not the repository
     assert Path(result["crmlab_file"]).is_relative_to(venv_dir), result["crmlab_file"]
     assert Path(result["dataset"]).is_relative_to(venv_dir)
+    # package data: the seven Parquet tables and the card; the CSV copies stay in the repository
+    tables = ("customers", "transactions", "stages", "contacts", "service", "surveys", "truth")
+    assert result["files"] == sorted([f"{name}.parquet" for name in tables] + ["card.json", "README.md"])
     # every table of the card, with the card's row count (5000 customers, 13520 orders, ...)
     card = json.loads((ROOT / "crmlab" / "datasets" / "classroom" / "card.json").read_text(encoding="utf-8"))
     assert result["card_rows"] == card["rows"]
@@ -152,3 +156,15 @@ def test_functional_full_install_resolves_every_dependency_and_runs_the_simulato
     """))
     assert simulated["customers"] == 200
     assert Path(simulated["file"]).is_relative_to(tmp_path / "venv")
+
+
+def test_unit_dataset_path_is_inside_the_package_and_names_bad_input():
+    import crmlab
+    import crmlab.data
+
+    assert crmlab.data.dataset_path() == Path(crmlab.__file__).resolve().parent / "datasets" / "classroom"
+    with pytest.raises(FileNotFoundError, match=r"dataset 'nope' not found .*shipped: \['classroom'\]"):
+        crmlab.data.dataset_path("nope")
+    for bad in ("..", "../classroom", "", 7):
+        with pytest.raises(ValueError, match=f"dataset name must be a plain folder name.*got {bad!r}"):
+            crmlab.data.dataset_path(bad)
