@@ -14,8 +14,8 @@ explorer records in ``box.update_ms``):
     → new image source → image decoded
 
 Two sliders: **as of** (one month per key press: data and titles change) and
-**bins** (3 ↔ 9 levels: 9 to 81 squares, each labelled with its count; the
-share panel may change scale).
+**bins** (3 ↔ 9 levels: 9 to 81 squares, labelled with their counts up to 6
+levels; the share panel may change scale, which redraws the frame).
 
 Baseline, in the same page and kernel: the cheapest kernel round trip, an
 ``execute_request`` of ``pass`` sent by JupyterLab's own kernel connection
@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "notebooks"))
 import jupyterlab_server  # noqa: E402
 
-BUDGET_MS = 100.0
+BUDGET_MS = 100.0   # median
+WORST_MS = 150.0    # worst
 
 # press a key on a slider handle; resolve with the ms until the explorer's image shows a new, decoded picture
 _PRESS_AND_TIME = """
@@ -96,7 +97,7 @@ def _time_presses(page, slider, img, keys: list[str]) -> list[float]:
 
 def _summary(name: str, times: list[float], kernel: list[float]) -> str:
     median = statistics.median(times)
-    verdict = "ok" if median < BUDGET_MS else "OVER"
+    verdict = "ok" if median <= BUDGET_MS and max(times) <= WORST_MS else "OVER"
     return (f"{name:44s} {len(times):4d} {median:10.1f} {max(times):8.1f} {statistics.median(kernel):10.1f} "
             f"{max(kernel):8.1f}  {verdict}")
 
@@ -138,9 +139,9 @@ def main() -> int:
     print("chapter 04 (RFM) explorer in JupyterLab + headless Chromium, classroom dataset")
     print(f"{'':44s} {'':4s} {'browser: key press → image':>19s} {'kernel: update':>19s}")
     print(f"{'update':44s} {'n':>4s} {'median ms':>10s} {'max ms':>8s} {'median ms':>10s} {'max ms':>8s}  "
-          f"budget {BUDGET_MS:.0f} ms")
+          f"targets {BUDGET_MS:.0f} / {WORST_MS:.0f} ms")
     print(_summary("as of: one month (data and titles)", month, month_kernel))
-    print(_summary("bins: 3 <-> 9 (9 to 81 labelled squares)", levels, levels_kernel))
+    print(_summary("bins: 3 <-> 9 (9 to 81 squares)", levels, levels_kernel))
     print(f"{'baseline: kernel round trip of `pass`':44s} {len(base):4d} {statistics.median(base):10.1f} "
           f"{max(base):8.1f}")
     print(f"ratio (median update / median baseline): as of {statistics.median(month) / statistics.median(base):.1f}×, "
