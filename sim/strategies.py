@@ -22,8 +22,10 @@ Actions (each has a cost and an effect set in the scenario config):
 =====================================  ===================================================
 
 Every action is logged in ``contacts`` with its cost and whether the customer
-responded. A customer who has really left is only reached by ``WinBack``; the
-other actions are logged (and paid for) but change nothing.
+responded. ``Contact``, ``Discount`` and ``AssignManager`` change only a live
+customer (one who has not really left); for anybody else they are logged and
+paid for, and change nothing. ``WinBack`` can revive a customer who has left
+(in the market; a ``textbook`` customer who has left never comes back).
 
 How an action works: the model checks its ``customer_id`` and calls
 ``action.apply(model, i)`` (``i = customer_id − 1``). Each action draws one
