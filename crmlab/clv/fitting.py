@@ -26,7 +26,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from crmlab.data import _first_rows
 from crmlab.errors import CRMDataError, check_positive
@@ -257,6 +256,8 @@ class FittedModel(abc.ABC):
 
         # BFGS on four or fewer parameters is cheap; (scipy's L-BFGS-B spends more time in
         # its own bookkeeping than in the likelihood for a summary of a few thousand rows)
+        from scipy import optimize   # imported here: scipy.optimize costs ~0.5 s at import
+
         result = optimize.minimize(objective, np.log(start), jac=True, method="BFGS",
                                    options={"maxiter": maxiter, "gtol": tol})
         theta = result.x
@@ -347,6 +348,8 @@ class FittedModel(abc.ABC):
         self._is_fitted()
         if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise CRMDataError("level", "must be between 0 and 1", detail=f"got {level!r}")
+        from scipy import stats      # imported here: scipy.stats costs ~0.5 s at import
+
         z = stats.norm.ppf(0.5 + level / 2)
         est, se = self.params_, self.standard_errors_
         half = z * se / est
