@@ -20,6 +20,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from crmlab import schema
+
 from . import tables
 from .config import ConfigError, Scenario, check_dates, scenario
 from .eventlog import EventLog, to_dates
@@ -111,7 +113,7 @@ def _event_log(model: Model, cfg: Scenario, n: int, years: float, seed: int, str
         "parameters": cfg.to_dict(),
         "measured": model.measured(acquired, referred),
         "rows": {name: int(len(df)) for name, df in log_tables.items()},
-        "columns": {name: [str(c) for c in df.columns] for name, df in log_tables.items()},
+        "columns": schema.card_columns(),
     }
     return EventLog(**log_tables, config=cfg, seed=seed, observation_end=observation_end,
                     holdout_end=holdout_end, card=card)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmlab.schema import frame
+
 from .eventlog import to_dates
 from .model import EPS
 
@@ -45,7 +47,7 @@ def customers(model, until: float) -> pd.DataFrame:
     channel = np.where(acquired, names[np.asarray(model.channel_of)], None)
     referred = pd.array(np.asarray(model.referred_by), dtype="Int64")
     referred[~acquired | (np.asarray(model.referred_by) == 0)] = pd.NA
-    return pd.DataFrame({
+    return frame("customers", {
         "customer_id": np.arange(1, model.n + 1, dtype="int64"),
         "name": pd.Series(profiles["name"], dtype="str"),
         "gender": pd.Series(profiles["gender"], dtype="str"),
@@ -73,7 +75,7 @@ def truth(model, tx_all: pd.DataFrame) -> pd.DataFrame:
     acquired = np.asarray(model.acquired_at) <= obs_end
     churned = np.isfinite(churn) & (churn <= obs_end + EPS)
     p_dropout, hazard_per_year = model.dropout_truth()
-    return pd.DataFrame({
+    return frame("truth", {
         "customer_id": np.arange(1, n + 1, dtype="int64"),
         "acquired": acquired,
         "lambda": pop.lam_week,
