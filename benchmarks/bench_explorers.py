@@ -11,7 +11,8 @@ ticks, labels) is drawn again only when limits or ticks changed. This script
 builds each real explorer widget and times that whole path — ``control.value =
 x`` until the image holds new PNG bytes (**update**, median and worst) — and,
 beside it, the compute function alone with the same values (**compute**).
-**frames** counts the updates that had to draw the frame again. The control
+**frames** counts the updates that had to draw the whole frame again (+ the
+single panels drawn again when only their frame changed). The control
 changes are big moves (end to end of a slider), so many of them change an axis.
 
 The *setup* is the one-off work when the explorer cell runs (loading,
@@ -250,7 +251,7 @@ def main() -> int:
           f"{crmlab.explore.DPI} dpi: {baseline:.1f} ms. Times in ms (median / worst); the machine is shared, "
           f"so they are noisy")
     print(f"{'explorer':34s} {'setup s':>7s} {'compute':>13s} {'update':>13s} {'plain':>13s} {'before':>13s} "
-          f"{'frames':>7s}  targets {BUDGET_MS:.0f} / {WORST_MS:.0f} ms")
+          f"{'frames':>9s}  targets {BUDGET_MS:.0f} / {WORST_MS:.0f} ms")
     over = []
     for ex in EXPLORERS:
         start = time.perf_counter()
@@ -258,9 +259,10 @@ def main() -> int:
         setup_s = time.perf_counter() - start
         _update_ms(case, 1)              # the first draw of each kind warms matplotlib's caches
         compute, compute_max = _compute_ms(case.computes)
-        frames_before = case.box.renderer.frames_drawn
+        renderer = case.box.renderer
+        frames_before, axes_before = renderer.frames_drawn, renderer.axes_drawn
         times, plain = _update_ms(case, REPEAT)
-        frames = f"{case.box.renderer.frames_drawn - frames_before}/{len(times)}"
+        frames = f"{renderer.frames_drawn - frames_before}/{len(times)}+{renderer.axes_drawn - axes_before}"
         update, worst = statistics.median(times), max(times)
         ok = update <= BUDGET_MS and worst <= WORST_MS
         if not ok:
@@ -268,7 +270,7 @@ def main() -> int:
         before = BEFORE_MS.get(ex.name[:2])
         before_text = f"{before[0]:6.1f} {before[1]:6.1f}" if before else f"{'–':>13s}"
         print(f"{ex.name:34s} {setup_s:7.2f} {compute:6.1f} {compute_max:6.1f} {update:6.1f} {worst:6.1f} "
-              f"{statistics.median(plain):6.1f} {max(plain):6.1f} {before_text} {frames:>7s}  "
+              f"{statistics.median(plain):6.1f} {max(plain):6.1f} {before_text} {frames:>9s}  "
               f"{'ok' if ok else 'OVER'}")
     if over:
         print(f"over the targets (median {BUDGET_MS:.0f} ms, worst {WORST_MS:.0f} ms): {', '.join(over)}")

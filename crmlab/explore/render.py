@@ -17,11 +17,15 @@ guide):
 
 The frame is drawn again when its :func:`frame_key` changes: the axis limits,
 the tick positions and labels, the axis labels. Anything else in the frame
-(colours, fixed texts, legends) is set once in ``setup``.
+(colours, fixed texts, legends) is set once in ``setup``. When only some panels'
+keys changed, only those panels are drawn again, on their own patch of the kept
+frame (blanked to the figure's colour), unless their pixels would touch another
+panel's frame.
 """
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 from PIL import Image
@@ -54,11 +58,22 @@ def encode_png(rgba) -> bytes:
     return out.getvalue()
 
 
+def _extent(ax, renderer):
+    """Pixels an axes' frame can cover: the axes box, its ticks and axis labels, titles, its legend."""
+    from matplotlib.transforms import Bbox
+
+    boxes = [ax.get_tightbbox(renderer, bbox_extra_artists=[])]
+    if ax.get_legend() is not None:
+        boxes.append(ax.get_legend().get_window_extent(renderer))
+    return Bbox.union(boxes).padded(3)        # tick marks, spines and antialiased edges
+
+
 class FigureRenderer:
     """Renders one figure to PNG, drawing its frame only when :func:`frame_key` changed.
 
     The artists it redraws at each update are those animated when it is made
-    (make it after ``setup``). ``frames_drawn`` counts whole frames drawn.
+    (make it after ``setup``). ``frames_drawn`` counts whole frames drawn,
+    ``axes_drawn`` single panels drawn again.
 
     Example
     -------
@@ -76,21 +91,23 @@ class FigureRenderer:
         self.fig = fig
         self.animated = animated_artists(fig)
         self.key = self.background = None
-        self.legends = []
-        self.frames_drawn = 0
+        self.legends, self.extents = [], []
+        self.frames_drawn = self.axes_drawn = 0
 
     def png(self) -> bytes:
         fig, canvas = self.fig, self.fig.canvas
         key = frame_key(fig)
         if key != self.key:
-            canvas.draw()                     # the frame: animated artists are left out
-            self.background = canvas.copy_from_bbox(fig.bbox)
             renderer = canvas.get_renderer()
+            if not self._draw_changed_axes(key, renderer):
+                canvas.draw()                 # the frame: animated artists are left out
+                self.frames_drawn += 1
+                self.extents = [_extent(ax, renderer) for ax in fig.axes] if len(fig.axes) > 1 else []
+            self.background = canvas.copy_from_bbox(fig.bbox)
             legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
             self.legends = [canvas.copy_from_bbox(leg.get_window_extent(renderer).padded(2))
                             for leg in legends if leg is not None and leg.get_visible() and not leg.get_animated()]
             self.key = key
-            self.frames_drawn += 1
         else:
             canvas.restore_region(self.background)
         for artist in self.animated:
@@ -99,3 +116,29 @@ class FigureRenderer:
         for legend in self.legends:
             canvas.restore_region(legend)
         return encode_png(canvas.buffer_rgba())
+
+    def _draw_changed_axes(self, key, renderer) -> bool:
+        """Draw again only the panels whose key changed; False when the whole frame must be drawn."""
+        fig = self.fig
+        if not self.extents or len(key) != len(self.key):
+            return False
+        changed = [i for i, (new, old) in enumerate(zip(key, self.key)) if new != old]
+        colour = np.round(np.asarray(fig.get_facecolor()) * 255).astype(np.uint8)
+        if len(changed) == len(key) or colour[3] != 255:
+            return False                      # every panel changed, or a see-through figure
+        new = {i: _extent(fig.axes[i], renderer) for i in changed}
+        regions = {i: type(new[i]).union([new[i], self.extents[i]]) for i in changed}
+        others = [self.extents[j] for j in range(len(key)) if j not in new]
+        if any(region.overlaps(other) for region in regions.values() for other in others):
+            return False                      # the panel's pixels mix with a neighbour's
+        fig.canvas.restore_region(self.background)
+        pixels = np.asarray(fig.canvas.buffer_rgba())
+        height, width = pixels.shape[:2]
+        for i in changed:
+            x0, y0, x1, y1 = regions[i].extents          # display pixels, y upwards
+            pixels[max(0, height - math.ceil(y1)):min(height, height - math.floor(y0)),
+                   max(0, math.floor(x0)):min(width, math.ceil(x1))] = colour
+            fig.draw_artist(fig.axes[i])                 # its frame: animated children are left out
+            self.extents[i] = new[i]
+            self.axes_drawn += 1
+        return True

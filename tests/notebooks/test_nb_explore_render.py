@@ -112,6 +112,45 @@ def test_unit_warm_renderer_reuses_the_frame_and_equals_a_cold_one():
     assert renderer.frames_drawn == 2
 
 
+def _two_panels():
+    fig = crmlab.explore.explorer_figure()
+    ax1, ax2 = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.08, right=0.98, wspace=0.3)
+    for ax in (ax1, ax2):
+        ax.plot([0, 1], [0, 1], label="line", animated=True)
+        ax.set_ylim(0, 1)
+        ax.legend(loc="upper left")
+    return fig, ax1, ax2
+
+
+def test_unit_only_the_changed_panel_is_drawn_again():
+    fig, ax1, ax2 = _two_panels()
+    renderer = FigureRenderer(fig)
+    renderer.png()
+    ax2.set_ylim(0, 250)                                   # wider tick labels on the right panel only
+    ax2.set_ylabel("customers")
+    assert renderer.png() == FigureRenderer(fig).png()     # blanked and redrawn in place: same pixels
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (1, 1)
+    ax2.set_ylim(0, 1)                                     # back: the old, wider labels are blanked too
+    ax2.set_ylabel("")
+    assert renderer.png() == FigureRenderer(fig).png()
+    ax1.set_ylim(0, 5)
+    ax2.set_ylim(0, 5)                                     # every panel changed: one whole frame
+    assert renderer.png() == FigureRenderer(fig).png()
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 2)
+
+
+def test_unit_overlapping_axes_get_a_whole_frame():
+    fig, ax1, _ = _two_panels()
+    twin = ax1.twinx()                                     # same place as ax1: their pixels mix
+    twin.set_ylim(0, 1)
+    renderer = FigureRenderer(fig)
+    renderer.png()
+    twin.set_ylim(0, 300)
+    assert renderer.png() == FigureRenderer(fig).png()
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 0)
+
+
 def test_unit_frame_holds_only_what_is_not_animated():
     # the frame bitmap is drawn without the animated line: moving the line leaves no trace
     fig, ax = _small_figure()
