@@ -326,8 +326,8 @@ def rfm_figure(fig, tx: pd.DataFrame):
     Left: customers per (R, F) square, coloured by their number and, up to
     :data:`COUNTED_LEVELS` score levels, labelled with it (no colour bar: every
     extra axis costs render time). Right: each R score's share of customers and
-    of money. Scores sit at fixed places in 0..1, labelled with texts: moving the
-    bins changes no tick, so the explorer keeps its frame.
+    of money. Scores sit at fixed places in 0..1, labelled by ticks: the frame is
+    drawn again only when the bins change, not when the date or M moves.
     """
     from matplotlib.collections import PolyCollection
 
@@ -336,17 +336,13 @@ def rfm_figure(fig, tx: pd.DataFrame):
     squares = PolyCollection([], cmap="Blues", linewidths=0, animated=True)
     ax1.add_collection(squares)
     counts_text = [ax1.text(0, 0, "", ha="center", va="center", animated=True) for _ in range(_MAX_BINS ** 2)]
-    f_labels = _explore.category_labels(ax1, "x", _MAX_BINS)
-    r_labels = _explore.category_labels(ax1, "y", _MAX_BINS)
-    ax1.set(xlim=(0, 1), ylim=(0, 1), xticks=[], yticks=[])
-    ax1.set_xlabel("F score (frequency)", labelpad=22)
-    ax1.set_ylabel("R score (5 = most recent)", labelpad=20)
+    ax1.set(xlim=(0, 1), ylim=(0, 1), xlabel="F score (frequency)", ylabel="R score (5 = most recent)")
     title1 = ax1.set_title("", fontsize=13, animated=True)
     people = _explore.bars(ax2, [0], [0], label="share of customers", color="#90a4ae", animated=True)
     money = _explore.bars(ax2, [0], [0], label="share of M", color="#1565c0", animated=True)
-    r2_labels = _explore.category_labels(ax2, "x", _MAX_BINS)
-    ax2.set(xlim=(0, 1), xticks=[], ylabel="share (%)")
-    ax2.set_xlabel("R score (5 = most recent)", labelpad=22)
+    ax2.set(xlim=(0, 1), xlabel="R score (5 = most recent)", ylabel="share (%)")
+    for ax, axis in ((ax1, "both"), (ax2, "x")):
+        ax.tick_params(axis=axis, length=0)            # scores label the squares' centres: no tick marks
     title2 = ax2.set_title("", fontsize=13, animated=True)
     legend = ax2.legend(loc="upper left")
     legend.set_animated(True)                           # its label names the monetary definition
@@ -369,9 +365,10 @@ def rfm_figure(fig, tx: pd.DataFrame):
                 text.set_position((centres[cols[k]], centres[rows[k]]))
                 text.set_text(f"{counts.flat[k]}")
                 text.set_fontsize(12 if bins <= 5 else 10)
-        _explore.set_category_labels(f_labels, centres, grid.columns)
-        _explore.set_category_labels(r_labels, centres, grid.index)
-        _explore.set_category_labels(r2_labels, centres, by_r.index)
+        # the scores as tick labels: part of the frame, drawn again only when the bins change
+        ax1.set_xticks(centres, [str(k) for k in grid.columns])
+        ax1.set_yticks(centres, [str(k) for k in grid.index])
+        ax2.set_xticks(centres, [str(k) for k in by_r.index])
         most = "" if shown else f"; darkest {int(counts.max()):,}"
         title1.set_text(f"Customers per R-F square, {snap['as_of']:%Y-%m-%d}{most}")
         people.set_verts(_explore.bar_outlines(centres - 0.2 * step, by_r["customer_share"] * 100, width=0.4 * step))
