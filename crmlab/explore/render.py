@@ -59,13 +59,15 @@ def encode_png(rgba) -> bytes:
 
 
 def _extent(ax, renderer):
-    """Pixels an axes' frame can cover: the axes box, its ticks and axis labels, titles, its legend."""
+    """Pixels an axes' frame can cover: the axes box, its ticks and axis labels, a fixed title and legend."""
     from matplotlib.transforms import Bbox
 
-    boxes = [ax.get_tightbbox(renderer, bbox_extra_artists=[])]
+    boxes = [ax.bbox] + [axis.get_tightbbox(renderer) for axis in (ax.xaxis, ax.yaxis)]
+    if not ax.title.get_animated():
+        boxes.append(ax.title.get_window_extent(renderer))
     if ax.get_legend() is not None:
         boxes.append(ax.get_legend().get_window_extent(renderer))
-    return Bbox.union(boxes).padded(3)        # tick marks, spines and antialiased edges
+    return Bbox.union([box for box in boxes if box is not None]).padded(3)   # tick marks, antialiased edges
 
 
 class FigureRenderer:
