@@ -1,6 +1,7 @@
 # crmlab — two commands on a fresh machine:
 #   make course   set everything up and open the course in JupyterLab
-#   make test     set everything up and run every test
+#   make test     set everything up and run every test (and the explorer tests on matplotlib 3.10)
+#   make test-fast  the inner loop: no notebooks, no browser, no slow statistics (under a minute)
 # Everything is installed into .venv from this repository's own files.
 
 PY ?= python3
@@ -8,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 
-.PHONY: course test setup setup-dev browser notebooks keys benchmark dataset clean
+.PHONY: course test test-fast setup setup-dev browser notebooks keys benchmark dataset clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +29,11 @@ course: setup
 
 test: setup-dev browser
 	MPLBACKEND=agg $(BIN)/python -m pytest -n 2 --timeout 900
+	bash .ci/check-matplotlib-310
+
+# the inner loop (under a minute): no notebooks, no browser, no slow statistics
+test-fast: setup-dev
+	MPLBACKEND=agg $(BIN)/python -m pytest -n 2 --timeout 300 -q -m "not slow and not notebook and not browser"
 
 notebooks: setup-dev
 	$(BIN)/python -m tools.generate

@@ -47,7 +47,7 @@ import pandas as pd
 from crmlab.errors import CRMDataError
 
 __all__ = ["Column", "Table", "TABLES", "STAGES", "LEGAL_CHANGES", "DTYPES",
-           "table", "frame", "check", "card_columns", "describe"]
+           "table", "frame", "check_table", "card_columns", "describe"]
 
 #: the dtypes a column may have (see the module docstring)
 DTYPES = ("int64", "Int64", "float64", "bool", "str", "datetime64[ns]")

@@ -13,7 +13,7 @@ Example
 >>> t = clv_terms(margin=100, retention=0.8, discount=0.1, horizon=2)
 >>> t["term"].round(4).tolist()      # 100·0.8/1.1 = 72.7273; 100·0.64/1.21 = 52.8926
 [72.7273, 52.8926]
->>> round(t["cumulative"].iloc[-1], 4)
+>>> round(float(t["cumulative"].iloc[-1]), 4)
 125.6198
 """
 from __future__ import annotations

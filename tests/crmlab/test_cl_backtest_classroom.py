@@ -7,15 +7,14 @@ crmlab's transaction-only measures. The gaps are large (e.g. 4% vs 77% churned,
 two-proportion difference of 0.3 with n≈350 per group is > 8 standard errors.
 """
 import numpy as np
-import pandas as pd
 import pytest
 
-from crmlab import data, lifecycle, rfm
+from crmlab import lifecycle, rfm
 
 
 @pytest.fixture(scope="module")
-def log():
-    return data.classroom()
+def log(classroom_log):
+    return classroom_log
 
 
 def test_observable_stage_tracks_true_churn(log):

@@ -1,5 +1,4 @@
 """Unit tests for crmlab.composition: customer composition and product-mix ratios."""
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -10,13 +10,11 @@ write outputs into the repository.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import jupyterlab_server  # noqa: E402  (a plain module beside this test)
+import jupyterlab_server   # a helper module beside this test (tests/notebooks is on pytest's pythonpath)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMIUM_ARGS = jupyterlab_server.CHROMIUM, jupyterlab_server.CHROMIUM_ARGS

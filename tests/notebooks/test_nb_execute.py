@@ -5,17 +5,14 @@ exercise of the key; in a student notebook every self-check says *not answered y
 
 Parametrized over the notebooks found, so every chapter is covered automatically.
 """
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from nb_helpers import all_notebooks, notebook_id, read_log  # noqa: E402
+from nb_helpers import all_notebooks, notebook_id, read_log
 
-from crmlab.exercises import LOG_ENV, RECORD_ENV  # noqa: E402
-from crmlab.exercises.answers import read_key  # noqa: E402
-from tools.run import execute  # noqa: E402
+from crmlab.exercises import LOG_ENV, RECORD_ENV
+from crmlab.exercises.answers import read_key
+from tools.run import execute
 
 NOTEBOOK_LIMIT_S = 60
 

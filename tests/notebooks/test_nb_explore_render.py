@@ -5,7 +5,6 @@ cold shows for the same control values, the frame is drawn again whenever the
 limits, ticks or axis labels changed (and only then), and the code uses only
 matplotlib's public API, so it runs on any matplotlib >= 3.8.
 """
-import doctest
 import importlib.util
 import io
 import re
@@ -185,12 +184,6 @@ def test_unit_explorer_module_uses_no_private_matplotlib_name():
         found = re.findall(r"(\w+)\.(_\w+)", path.read_text(encoding="utf-8"))
         private = [f"{owner}.{name}" for owner, name in found if owner != "self" and not name.startswith("__")]
         assert not private, f"{path.name}: {private}"
-
-
-def test_unit_docstring_examples():
-    for module in (crmlab.explore, crmlab.explore.render):
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 # ---------------------------------------------------------------- every chapter explorer

@@ -1,7 +1,6 @@
 """Functional: an explorer keeps ONE figure and answers a control change with new PNG bytes in
 its image widget (the fast update path of crmlab.explore.explorer), without leaking figures,
 and redrawing the kept figure gives exactly the picture a brand-new figure would."""
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -83,6 +82,7 @@ def _failing_setup(fig):
     return update
 
 
+@pytest.mark.notebook
 def test_functional_draw_error_in_jupyter_is_shown_not_raised(tmp_path):
     # in a kernel, a failing update shows its traceback under the figure (the Output widget) and
     # the notebook goes on

@@ -1,18 +1,16 @@
 """The committed notebook files: no outputs, student notebooks up to date with their
 instructor sources, answer keys that accept their own answers and reject wrong ones."""
 import json
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from nb_helpers import CHAPTERS_N1, all_notebooks, notebook_id, plain_value, wrong_value  # noqa: E402
+from nb_helpers import CHAPTERS_N1, all_notebooks, notebook_id, plain_value, wrong_value
 
-import crmlab.exercises as ex  # noqa: E402
-from crmlab.exercises import answers, check  # noqa: E402
-from tools.generate import (NOTEBOOKS, instructor_notebooks, notebook_text,  # noqa: E402
+import crmlab.exercises as ex
+from crmlab.exercises import answers, check
+from tools.generate import (NOTEBOOKS, instructor_notebooks, notebook_text,
                                        student_notebook, student_path)
 
 

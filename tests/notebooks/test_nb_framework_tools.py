@@ -6,6 +6,8 @@ import pytest
 from crmlab.exercises import answers, check
 from tools import generate, keys
 
+pytestmark = pytest.mark.notebook   # the key builder and the runner start Jupyter kernels
+
 SOLUTION = "### BEGIN SOLUTION\nanswer = sum(range(5))\n### END SOLUTION\ncheck('98.total', answer)"
 
 

@@ -188,14 +188,6 @@ def test_pareto_bad_parameter_is_named():
         simulate_pareto_nbd(10, r=1, alpha=1, s=-0.5, beta=1, T=10, seed=0)
 
 
-def test_docstring_examples():
-    import doctest
-
-    import sim.btyd
-
-    assert doctest.testmod(sim.btyd).failed == 0
-
-
 def test_pareto_vectorised_draws_match_brute_force_story():
     # Pareto/NBD told one purchase at a time: exponential gaps at rate λ until the
     # exponential lifetime τ or T ends. Same sizes and bar as the BG/NBD check.

@@ -142,10 +142,3 @@ def test_compare_needs_strategies():
         compare("classroom", {"none": None}, n=1, confidence=1.5)
     with pytest.raises(ValueError, match="confidence must be in"):
         summarize_replications(pd.DataFrame({"strategy": ["A"], "replication": [0], "x": [1.0]}), confidence=95)
-
-
-def test_docstring_examples():
-    import doctest
-    import importlib
-
-    assert doctest.testmod(importlib.import_module("sim.experiment")).failed == 0

@@ -6,7 +6,6 @@ stage changes, the stages replay to the final stage, no order after a true
 churn, positive money, dates inside the period, stage counts that add up to
 the population at every date.
 """
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,5 +1,4 @@
 """Unit tests of sim.textbook_life: a textbook customer's whole life drawn ahead as arrays."""
-import doctest
 
 import numpy as np
 import pandas as pd
@@ -12,11 +11,6 @@ import sim.textbook_life as tl
 def lives(n, lam_day, p, end, seed=1, start=None, nu=1.0, cum_weights=(1.0,)):
     return tl.draw_lives(seed, np.full(n, lam_day), np.full(n, p), np.full(n, nu), 6.0,
                          np.zeros(n) if start is None else start, end, cum_weights)
-
-
-def test_unit_docstring_examples():
-    result = doctest.testmod(tl)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_unit_repeat_orders_hand_worked():
