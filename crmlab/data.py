@@ -273,7 +273,7 @@ def validate_transactions(
         out[amount] = values.astype(float)
     if as_of is not None:
         day = resolve_as_of(as_of, out[date]).normalize()
-        late = out[date] >= day + pd.Timedelta(days=1)
+        late = out[date] >= end_of_day(day)
         if late.any():
             raise CRMDataError(date, f"date after the analysis date as_of={day.date()}",
                                _first_rows(late, out.index),
@@ -339,6 +339,18 @@ def parse_date(name: str, value) -> pd.Timestamp:
     if ts is pd.NaT:
         raise CRMDataError(name, "unparseable date", detail=f"got {value!r}")
     return ts.tz_localize(None) if ts.tz is not None else ts
+
+
+def end_of_day(day) -> pd.Timestamp:
+    """The first instant after the calendar day of ``day``: the as-of rule of crmlab.
+
+    An analysis date ``as_of`` names a day observed to its end, so an order at any time
+    on that day is in (``date < end_of_day(as_of)``) and an order on a later day is not.
+
+    >>> end_of_day(pd.Timestamp("2024-03-31 15:00"))
+    Timestamp('2024-04-01 00:00:00')
+    """
+    return pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
 
 
 def resolve_as_of(as_of, dates: pd.Series) -> pd.Timestamp:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.data import parse_date, resolve_as_of, select_transactions
+from crmlab.data import end_of_day, parse_date, resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 
 __all__ = ["OBSERVABLE_STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
@@ -43,12 +43,6 @@ def _thresholds(new_days, dormant_after, lost_after) -> tuple[float, float, floa
         raise CRMDataError("dormant_after", "need new_days ≤ dormant_after < lost_after",
                            detail=f"got new_days={new_days}, dormant_after={dormant_after}, lost_after={lost_after}")
     return n, d, lost
-
-
-def _end_of_day(day: pd.Timestamp) -> pd.Timestamp:
-    """The end of an observation day: an ``observation_end`` day is observed to its end
-    (the as-of rule of :func:`crmlab.data.validate_transactions`)."""
-    return day.normalize() + pd.Timedelta(days=1)
 
 
 def _stages(t: pd.DataFrame, at: pd.Timestamp, customer: str, date: str,
@@ -294,7 +288,7 @@ def winback_rate(
     at_ts = parse_date("at", at)
     w = check_positive("window_days", window_days)
     t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id)
-    end = _end_of_day(resolve_as_of(observation_end, t[date]))
+    end = end_of_day(resolve_as_of(observation_end, t[date]))
     stop = at_ts + pd.Timedelta(days=w)
     if stop > end:
         raise CRMDataError("window_days", "win-back window runs past the observation end",
@@ -350,7 +344,7 @@ def value_by_stage(
     at_ts = parse_date("at", at)
     w = check_positive("window_days", window_days)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id)
-    end = _end_of_day(resolve_as_of(observation_end, t[date]))
+    end = end_of_day(resolve_as_of(observation_end, t[date]))
     st = _stages(t, at_ts, customer, date, n, d, lost)
     if len(st) == 0:
         raise CRMDataError(date, f"no purchase on or before at={at_ts.date()}")

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab import rfm
-from crmlab.data import resolve_as_of, select_transactions
+from crmlab.data import end_of_day, resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive, check_probability
 from crmlab import explore as _explore
 from crmlab.explore import explorer
@@ -38,8 +38,9 @@ __all__ = ["rfm_snapshot", "simulate_mailing", "cell_results", "plan_rollout", "
            "month_ends", "rfm_figure", "draw", "rfm_explorer"]
 
 
-def _upto(tx: pd.DataFrame, as_of: pd.Timestamp, date: str) -> pd.DataFrame:
-    upto = tx[tx[date] <= as_of]
+def _upto(tx: pd.DataFrame, as_of: pd.Timestamp, date: str, *, whole_day: bool = True) -> pd.DataFrame:
+    """Orders up to ``as_of``: its whole day (the as-of rule of rfm_table), or up to the instant."""
+    upto = tx[tx[date] < end_of_day(as_of)] if whole_day else tx[tx[date] <= as_of]
     if len(upto) == 0:
         raise CRMDataError("as_of", "no purchase on or before this date", detail=f"as_of={as_of.date()}")
     return upto
@@ -174,7 +175,7 @@ def simulate_mailing(
     if stop > last:
         raise CRMDataError("window_days", "response window runs past the last transaction",
                            detail=f"mail_date + window = {stop.date()} > last date {last.date()}")
-    listed = pd.Index(np.sort(_upto(t, mail, date)[customer].unique()), name=customer)
+    listed = pd.Index(np.sort(_upto(t, mail, date, whole_day=False)[customer].unique()), name=customer)
     n_test = int(round(share * len(listed)))
     if n_test == 0 or n_test == len(listed):
         raise CRMDataError("test_share", "gives an empty test or roll-out group",

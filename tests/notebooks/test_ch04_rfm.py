@@ -21,6 +21,15 @@ def _tx():
                          "amount": [10.0, 30.0, 5.0, 8.0, 12.0, 12.0]})
 
 
+def test_unit_snapshot_observes_the_as_of_day_to_its_end():
+    # an order at 15:00 on the as-of day is in, as in rfm.rfm_table (the as-of rule of crmlab.data.end_of_day)
+    tx = pd.DataFrame({"customer_id": [1, 2], "date": pd.to_datetime(["2024-03-01 00:00", "2024-03-31 15:00"]),
+                       "amount": [10.0, 30.0]})
+    snap = rfm_explore.rfm_snapshot(tx, "2024-03-31", bins=2)
+    assert snap["customers"] == 2
+    assert snap["by_r"]["money_share"].tolist() == [0.25, 0.75]
+
+
 def test_unit_snapshot_hand_worked():
     tx = _tx()
     before = tx.copy()
