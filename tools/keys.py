@@ -9,13 +9,17 @@ Run from the repository root::
 For chapter ``NN`` it
 
 1. reads the exercise list ``notebooks/instructor/NN_name.exercises.toml`` — one
-   table per exercise id with a ``hint`` (shown when an answer is wrong) and
-   optionally ``rtol`` / ``atol`` (number tolerance, default 1e-3 / 1e-9) and
-   ``praise`` (shown when right)::
+   table per exercise id with ``hints``, the steps a wrong answer reveals one at a
+   time (the concept, then the method, then the code), and optionally ``rtol`` /
+   ``atol`` (number tolerance, default 1e-3 / 1e-9) and ``praise`` (shown when right)::
 
        ["03.clv_5y"]
-       hint = "Use value.retention_clv with horizon=5; the margin is per year."
+       hints = ["A customer's value is the margins they will still bring, each discounted to today.",
+                "Five terms m·r^t/(1+d)^t for t = 1..5: margin, retention, discount rate.",
+                "value.retention_clv(margin, retention, 0.10, horizon=5)"]
        rtol = 0.005
+
+   (A single ``hint = "..."`` is read as one step.)
 
 2. executes ``notebooks/instructor/NN_name.ipynb`` headless in *record mode*: each
    ``check(id, answer)`` call writes the solution's answer instead of checking it;
@@ -67,12 +71,21 @@ def read_exercise_list(notebook: Path) -> dict[str, dict]:
     for ex_id, entry in spec.items():
         if not ex_id.startswith(f"{chapter}."):
             raise ValueError(f"{path.name}: exercise id {ex_id!r} must start with '{chapter}.'")
-        if not isinstance(entry, dict) or not str(entry.get("hint", "")).strip():
-            raise ValueError(f"{path.name}: exercise {ex_id!r} needs a non-empty hint")
-        unknown = set(entry) - _OPTIONAL - {"hint"}
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path.name}: exercise {ex_id!r} must be a table with hints")
+        unknown = set(entry) - _OPTIONAL - {"hint", "hints"}
         if unknown:
             raise ValueError(f"{path.name}: exercise {ex_id!r} has unknown fields {sorted(unknown)}; "
-                             f"allowed: hint, {', '.join(sorted(_OPTIONAL))}")
+                             f"allowed: hints (or hint), {', '.join(sorted(_OPTIONAL))}")
+        if "hint" in entry and "hints" in entry:
+            raise ValueError(f"{path.name}: exercise {ex_id!r} has both hint and hints; keep the list `hints`")
+        steps = entry.pop("hint", None)
+        steps = [steps] if steps is not None else entry.get("hints")
+        if (not isinstance(steps, list) or not steps
+                or not all(isinstance(h, str) and h.strip() for h in steps)):
+            raise ValueError(f"{path.name}: exercise {ex_id!r} needs a non-empty hint: "
+                             f"hints = [\"concept\", \"method\", \"code\"] (got {steps!r})")
+        entry["hints"] = steps
     return spec
 
 

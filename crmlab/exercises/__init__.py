@@ -10,6 +10,10 @@ and gets one of three messages: *right*, *not quite* (with a hint), or *not
 answered yet* (while ``answer`` is still ``...``), so a fresh notebook runs top
 to bottom. In Jupyter the message is a small coloured box; elsewhere plain text.
 
+Hints come in steps — the concept, then the method, then the code: the first
+wrong answer to an exercise shows step 1, the next wrong answer steps 1–2, and
+so on (counted per exercise in the running kernel; a restart starts again).
+
 The expected answers live in ``crmlab/exercises/key_NN.json`` (one file per
 chapter, encoded — see :mod:`crmlab.exercises.answers`); they are package data, so
 ``check`` works from an installed package. Authors rebuild a key from the worked
@@ -88,7 +92,7 @@ class CheckResult:
                 f'padding:6px 12px;margin:4px 0;font-size:1.05em">'
                 f'<b>{symbol} {html.escape(title)}</b> '
                 f'<span style="color:#555">[{html.escape(self.exercise)}]</span><br>'
-                f'{html.escape(self.message)}</div>')
+                f'{html.escape(self.message).replace(chr(10), "<br>")}</div>')
 
     def _ipython_display_(self) -> None:
         # check() has already shown this result; when it is also the value of the
@@ -103,6 +107,34 @@ class CheckResult:
 def _append_jsonl(path: str, record: dict) -> None:
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+#: wrong answers so far per exercise id, in this kernel (how many hint steps to show)
+_wrong_attempts: dict[str, int] = {}
+
+
+def hint_steps(entry: dict) -> list[str]:
+    """The hint steps of a key entry (a key built before staged hints has one ``hint``)."""
+    return list(entry["hints"]) if "hints" in entry else [entry["hint"]]
+
+
+def _hints(exercise: str, entry: dict) -> str:
+    """Count one more wrong answer to ``exercise`` and return the hint steps it has earned.
+
+    >>> _wrong_attempts.clear()
+    >>> entry = {"hints": ["the concept", "the method", "the code"]}
+    >>> _hints("99.x", entry)
+    'Hint 1 of 3: the concept'
+    >>> print(_hints("99.x", entry))
+    Hint 1 of 3: the concept
+    Hint 2 of 3: the method
+    """
+    steps = hint_steps(entry)
+    shown = min(_wrong_attempts.get(exercise, 0) + 1, len(steps))
+    _wrong_attempts[exercise] = shown
+    if len(steps) == 1:
+        return f"Hint: {steps[0]}"
+    return "\n".join(f"Hint {k} of {len(steps)}: {step}" for k, step in enumerate(steps[:shown], start=1))
 
 
 def _evaluate(exercise: str, answer) -> CheckResult:
@@ -135,14 +167,15 @@ def _evaluate(exercise: str, answer) -> CheckResult:
         return CheckResult(exercise, "not answered",
                            "Replace the `...` with your code or number, then run the cell again.")
     except AnswerTypeError as err:
-        return CheckResult(exercise, "wrong", f"{err}. Hint: {entry['hint']}")
+        return CheckResult(exercise, "wrong", f"{err}.\n{_hints(exercise, entry)}")
     expected = entry["answer"]
     if given["kind"] != expected["kind"]:
         return CheckResult(exercise, "wrong",
-                           f"Expected {describe_answer(expected)}, got {describe_answer(given)}. Hint: {entry['hint']}")
+                           f"Expected {describe_answer(expected)}, got {describe_answer(given)}.\n"
+                           f"{_hints(exercise, entry)}")
     if answers_match(given, expected, rtol=entry.get("rtol", DEFAULT_RTOL), atol=entry.get("atol", DEFAULT_ATOL)):
         return CheckResult(exercise, "right", entry.get("praise", ""))
-    return CheckResult(exercise, "wrong", f"Hint: {entry['hint']}")
+    return CheckResult(exercise, "wrong", _hints(exercise, entry))
 
 
 def _in_ipython() -> bool:

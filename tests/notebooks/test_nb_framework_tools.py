@@ -31,7 +31,7 @@ def test_functional_key_builder_and_generator(tmp_path, monkeypatch, capsys):
     keys.build_key("98", folder=folder)
     key = answers.read_key("98")
     assert key["98.total"]["answer"] == {"kind": "number", "value": 10.0}   # 0+1+2+3+4
-    assert key["98.total"]["hint"] == "add 0 to 4" and key["98.total"]["rtol"] == 0
+    assert key["98.total"]["hints"] == ["add 0 to 4"] and key["98.total"]["rtol"] == 0
     assert check("98.total", 10).status == "right" and check("98.total", 10.001).status == "wrong"
 
     assert generate.main(["--folder", str(folder), "--check"]) == 1        # no student notebook yet
@@ -49,6 +49,9 @@ def test_functional_key_builder_and_generator(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("toml, message", [
     ('["98.other"]\nhint = "h"\n', "never checked"),
     ('["98.total"]\nhint = ""\n', "non-empty hint"),
+    ('["98.total"]\nhints = []\n', "non-empty hint"),
+    ('["98.total"]\nhints = ["a", ""]\n', "non-empty hint"),
+    ('["98.total"]\nhint = "a"\nhints = ["b"]\n', "both hint and hints"),
     ('["98.total"]\nhint = "h"\ncolour = 1\n', "unknown fields"),
     ('["97.total"]\nhint = "h"\n', "must start with '98.'"),
 ])

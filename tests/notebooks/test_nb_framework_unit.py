@@ -72,8 +72,11 @@ def tmp_key(tmp_path, monkeypatch):
     monkeypatch.delenv(ex.RECORD_ENV, raising=False)
     monkeypatch.delenv(ex.LOG_ENV, raising=False)
     answers.write_key("99", {"99.total": {"answer": answers.normalise(12.5), "hint": "add them up"},
-                             "99.names": {"answer": answers.normalise({"ann", "bo"}), "hint": "two names"}},
+                             "99.names": {"answer": answers.normalise({"ann", "bo"}), "hint": "two names"},
+                             "99.steps": {"answer": answers.normalise(3.0),
+                                          "hints": ["the concept", "the method", "the code"]}},
                       source="test")
+    monkeypatch.setattr(ex, "_wrong_attempts", {})
     return tmp_path
 
 
@@ -104,6 +107,19 @@ def test_unit_check_record_and_log(tmp_key, tmp_path, monkeypatch):
     assert json.loads(rec.read_text())["answer"] == {"kind": "number", "value": 7.0}
     with pytest.raises(RuntimeError, match="no answer"):
         check("99.total", ...)
+
+
+def test_unit_each_wrong_answer_reveals_one_more_hint_step(tmp_key, capsys):
+    first = check("99.steps", 1).message
+    assert first == "Hint 1 of 3: the concept"
+    second = check("99.steps", "three").message          # a wrong kind counts as a wrong answer too
+    assert second.endswith("Hint 1 of 3: the concept\nHint 2 of 3: the method") and "the code" not in second
+    assert check("99.steps", 3.0).status == "right"       # right answers reveal nothing more
+    third = check("99.steps", 2).message
+    assert third.splitlines()[-1] == "Hint 3 of 3: the code"
+    assert check("99.steps", 2).message == third          # after the last step: all steps again
+    assert check("99.total", 1).message == "Hint: add them up"   # steps are counted per exercise
+    assert "<br>" in check("99.steps", 2)._repr_html_()
 
 
 def test_unit_check_html_box(tmp_key, capsys):
