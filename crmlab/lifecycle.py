@@ -9,8 +9,10 @@ stage     rule (``age`` = days since first purchase, ``silence`` = days
           since last purchase, both at ``at``)
 ========  ===============================================================
 new       age < ``new_days`` (default 30): just acquired
-active    not new and silence < ``dormant_after`` (default 90)
-dormant   ``dormant_after`` ≤ silence < ``lost_after`` (default 365)
+active    not new and silence < ``dormant_after`` (default
+          :data:`DORMANT_AFTER_DAYS` = 120)
+dormant   ``dormant_after`` ≤ silence < ``lost_after`` (default
+          :data:`LOST_AFTER_DAYS` = 365)
 lost      silence ≥ ``lost_after``
 ========  ===============================================================
 
@@ -18,6 +20,11 @@ Customers with no purchase by ``at`` are not yet customers and do not appear
 (in a transition matrix they are the row ``"none"``). The thresholds are
 choices, not facts: pick them from the typical purchase cycle of the shop
 (a dormant customer is one who has been silent much longer than usual).
+
+The course uses one definition everywhere: :data:`DORMANT_AFTER_DAYS` and
+:data:`LOST_AFTER_DAYS` are the defaults of every function here and of the
+simulator's scenarios (``sim.config.Scenario``), and every chapter reads them
+from this module rather than typing a number.
 """
 from __future__ import annotations
 
@@ -27,8 +34,13 @@ import pandas as pd
 from crmlab.data import end_of_day, parse_date, resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive
 
-__all__ = ["OBSERVABLE_STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
+__all__ = ["DORMANT_AFTER_DAYS", "LOST_AFTER_DAYS", "OBSERVABLE_STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
            "value_by_stage"]
+
+#: days of silence (since the last purchase) after which a customer counts as dormant — the course's one definition
+DORMANT_AFTER_DAYS = 120
+#: days of silence after which a customer counts as lost
+LOST_AFTER_DAYS = 365
 
 #: the stages this module reads off purchases (the simulator's funnel stages are crmlab.schema.STAGES)
 OBSERVABLE_STAGES = ("new", "active", "dormant", "lost")
@@ -64,8 +76,8 @@ def stage_at(
     at,
     *,
     new_days: float = 30,
-    dormant_after: float = 90,
-    lost_after: float = 365,
+    dormant_after: float = DORMANT_AFTER_DAYS,
+    lost_after: float = LOST_AFTER_DAYS,
     customer: str = "customer_id",
     date: str = "date",
     order_id: str | None = "order_id",
@@ -112,8 +124,8 @@ def transition_matrix(
     *,
     normalize: bool = False,
     new_days: float = 30,
-    dormant_after: float = 90,
-    lost_after: float = 365,
+    dormant_after: float = DORMANT_AFTER_DAYS,
+    lost_after: float = LOST_AFTER_DAYS,
     customer: str = "customer_id",
     date: str = "date",
     order_id: str | None = "order_id",
@@ -128,10 +140,10 @@ def transition_matrix(
 
     Example
     -------
-    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-01", "2024-06-01", "2024-03-01"]})
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-01", "2024-06-01", "2024-02-10"]})
     >>> m = transition_matrix(tx, "2024-02-01", "2024-06-15")
     >>> # 1: active on 1 Feb (31 days old), active on 15 Jun (bought 14 days before);
-    >>> # 2: not a customer on 1 Feb, dormant on 15 Jun (silent 106 days)
+    >>> # 2: not a customer on 1 Feb, dormant on 15 Jun (silent 126 days ≥ 120)
     >>> int(m.loc["active", "active"]), int(m.loc["none", "dormant"]), int(m.to_numpy().sum())
     (1, 1, 2)
     """
@@ -253,8 +265,8 @@ def winback_rate(
     stages: tuple[str, ...] = ("dormant",),
     observation_end=None,
     new_days: float = 30,
-    dormant_after: float = 90,
-    lost_after: float = 365,
+    dormant_after: float = DORMANT_AFTER_DAYS,
+    lost_after: float = LOST_AFTER_DAYS,
     customer: str = "customer_id",
     date: str = "date",
     order_id: str | None = "order_id",
@@ -277,8 +289,8 @@ def winback_rate(
     Example
     -------
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3], "date": ["2024-01-01", "2024-05-20",
-    ...                    "2024-01-10", "2024-06-30"]})
-    >>> winback_rate(tx, "2024-05-01", 60)   # 1 and 2 dormant on 1 May; 1 buys on 20 May
+    ...                    "2023-12-20", "2024-06-30"]})
+    >>> winback_rate(tx, "2024-05-01", 60)   # 1 and 2 dormant on 1 May (silent 121, 133 days); 1 buys on 20 May
     {'eligible': 2, 'won_back': 1, 'rate': 0.5}
     """
     n, d, lost = _thresholds(new_days, dormant_after, lost_after)
@@ -309,8 +321,8 @@ def value_by_stage(
     *,
     observation_end=None,
     new_days: float = 30,
-    dormant_after: float = 90,
-    lost_after: float = 365,
+    dormant_after: float = DORMANT_AFTER_DAYS,
+    lost_after: float = LOST_AFTER_DAYS,
     customer: str = "customer_id",
     date: str = "date",
     amount: str = "amount",

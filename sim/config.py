@@ -32,6 +32,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from crmlab.lifecycle import DORMANT_AFTER_DAYS, LOST_AFTER_DAYS
+
 __all__ = ["ConfigError", "Channel", "Scenario", "scenario", "scenarios", "from_dict", "check_dates"]
 
 
@@ -153,8 +155,8 @@ class Scenario:
     satisfaction_effect: float = 3.0       # hazard x exp(effect * (satisfaction_ref - satisfaction))
     satisfaction_ref: float = 0.6
     switching_cost_mean: float = 0.3       # hazard x exp(-switching cost), cost ~ Exponential(mean)
-    dormant_after_days: float = 120.0      # silence before a customer is labelled dormant
-    lost_after_days: float = 365.0         # silence before a customer is labelled lost
+    dormant_after_days: float = float(DORMANT_AFTER_DAYS)  # silence before labelled dormant (crmlab.lifecycle)
+    lost_after_days: float = float(LOST_AFTER_DAYS)        # silence before labelled lost (crmlab.lifecycle)
     # --- satisfaction and service ----------------------------------------------
     satisfaction_a: float = 6.0            # initial satisfaction ~ Beta(a, b) on [0, 1]
     satisfaction_b: float = 4.0
