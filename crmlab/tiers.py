@@ -28,6 +28,7 @@ import pandas as pd
 from crmlab.data import resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, ParameterError, check_finite, check_number
 from crmlab.rfm import cents
+from crmlab.value import purchase_cycle
 
 __all__ = ["TIER_GRID", "TIERS", "five_tier", "value_pyramid", "value_classes", "whale_curve", "whale_figures"]
 
@@ -140,10 +141,11 @@ def five_tier(
                             as_of=as_of)
     cutoff_date = resolve_as_of(as_of, t[date])
     g = t.groupby(customer, sort=True)
-    first, last, n, total = g[date].min(), g[date].max(), g[date].size(), g[amount].sum()
+    first, n, total = g[date].min(), g[date].size(), g[amount].sum()
     day = pd.Timedelta(days=1)
-    span_between = (last - first) / day
-    cycle = np.array((span_between / (n - 1).where(n > 1)).to_numpy(dtype=float), copy=True)
+    # T̄ = (last − first) / (orders − 1): the one definition, crmlab.value.purchase_cycle (NaN for one order)
+    cycle = np.array(purchase_cycle(t, customer=customer, date=date, order_id=order_id)
+                     .reindex(n.index).to_numpy(dtype=float), copy=True)
     single = (n == 1).to_numpy()
     if single_purchase == "span":   # whole calendar days to the as-of day (observed to its end)
         cycle[single] = ((cutoff_date.normalize() - first.dt.normalize()) / day).to_numpy(dtype=float)[single]

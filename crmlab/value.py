@@ -19,6 +19,7 @@ from crmlab.errors import CRMDataError, ParameterError, check_finite, check_int,
 __all__ = [
     "discounted_value", "crv_p", "retention_clv", "value_score", "CURRENT_WEIGHTS",
     "POTENTIAL_WEIGHTS", "acquisition_payback", "Payback", "customer_profit", "profit_by_order_number",
+    "purchase_cycle",
 ]
 
 
@@ -47,6 +48,59 @@ def discounted_value(values: Sequence[float], rate: float) -> float:
         raise CRMDataError("values", "NaN or infinite net value", list(np.flatnonzero(bad)))
     i = np.arange(s.size)
     return float(np.sum(s / (1.0 + r) ** i))
+
+
+def purchase_cycle(
+    tx: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    as_of=None,
+    order_id: str | None = "order_id",
+) -> pd.Series:
+    """Average purchase cycle T̄ (平均消费周期) of every customer, in days.
+
+    The average time between a customer's consecutive purchases:
+
+        T̄ = (last purchase − first purchase) / (orders − 1)
+
+    n orders leave n − 1 gaps between them; their average is the span from the
+    first to the last order divided by n − 1 (times of day count, so the result
+    is in fractional days). This is the one definition of the purchase cycle in
+    crmlab (chapters 03 and 05 and :func:`crmlab.tiers.five_tier` use it).
+
+    A customer with **one order** has no gap yet, so the cycle is **NaN**
+    (unknown, not zero and not infinite): decide yourself what to do with such
+    customers (leave them out, or see ``single_purchase`` in
+    :func:`crmlab.tiers.five_tier`).
+
+    Parameters
+    ----------
+    tx : DataFrame
+        One row per order (never modified).
+    as_of : date-like, optional
+        Analysis day, observed to its end: an order on a later day is an error
+        (select the orders up to the day you analyse first). The cycle itself
+        does not depend on it: it is measured between orders, not up to as_of.
+
+    Returns
+    -------
+    Series indexed by customer, named ``cycle``: days (float), NaN for one-order customers.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2],
+    ...                    "date": ["2024-01-01", "2024-01-11", "2024-01-31", "2024-01-05"]})
+    >>> purchase_cycle(tx).tolist()     # customer 1: (Jan 31 − Jan 1) / (3 − 1) = 30 / 2 = 15
+    [15.0, nan]
+    """
+    t = select_transactions(tx, customer=customer, date=date, amount=None, order_id=order_id, as_of=as_of)
+    g = t.groupby(customer, sort=True)[date]
+    n = g.size()
+    span_days = (g.max() - g.min()) / pd.Timedelta(days=1)
+    cycle = (span_days / (n - 1).where(n > 1)).astype(float)
+    cycle.name = "cycle"
+    return cycle
 
 
 def crv_p(avg_cycle: float, avg_amount: float, remaining_lifetime: float, rate: float,

@@ -116,3 +116,44 @@ def test_profit_by_order_number():
     assert value.profit_by_order_number(tx, max_orders=2).index.tolist() == [1, 2]
     with pytest.raises(CRMDataError, match="acquisition_cost"):
         value.profit_by_order_number(tx, acquisition_cost=-1)
+
+
+def test_purchase_cycle_hand_worked():
+    # customer 1: orders on Jan 1, Jan 11, Jan 31 → 2 gaps (10 and 20 days) → (31 − 1)/(3 − 1) = 15
+    # customer 2: Jan 5 and Jan 6 12:00 → 1.5 days (times of day count)
+    # customer 3: a single order → NaN (no gap observed), not 0 and not inf
+    tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3],
+                       "date": pd.to_datetime(["2024-01-11 00:00", "2024-01-01", "2024-01-31",
+                                               "2024-01-05", "2024-01-06 12:00", "2024-02-01"], format="ISO8601")})
+    c = value.purchase_cycle(tx)
+    assert c.name == "cycle"
+    assert c.index.tolist() == [1, 2, 3]
+    assert c.loc[1] == pytest.approx(15.0)
+    assert c.loc[2] == pytest.approx(1.5)
+    assert np.isnan(c.loc[3])
+    # the glossary's definition, not (as_of − first)/orders: with as_of = Feb 29 customer 1
+    # would get (59 days)/3 ≈ 19.7 under the other formula; here as_of only drops later orders
+    assert value.purchase_cycle(tx, as_of="2024-02-29").loc[1] == pytest.approx(15.0)
+    # the orders up to Jan 11 (the as-of day observed to its end): customer 1's first two → 10 days;
+    # customer 3 has no order yet and is absent; an order after as_of is refused, naming the column
+    early = value.purchase_cycle(tx[tx["date"] < "2024-01-12"], as_of="2024-01-11")
+    assert early.loc[1] == pytest.approx(10.0) and 3 not in early.index
+    with pytest.raises(CRMDataError, match="date"):
+        value.purchase_cycle(tx, as_of="2024-01-11")
+    # other column names
+    renamed = tx.rename(columns={"customer_id": "cid", "date": "when"})
+    assert value.purchase_cycle(renamed, customer="cid", date="when").loc[1] == pytest.approx(15.0)
+    with pytest.raises(CRMDataError, match="when"):
+        value.purchase_cycle(tx, date="when")
+    # tx is never modified
+    assert tx["customer_id"].tolist() == [1, 1, 1, 2, 2, 3]
+
+
+def test_five_tier_cycle_is_purchase_cycle():
+    from crmlab import tiers
+    tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3], "amount": [10.0] * 6,
+                       "date": ["2024-01-11", "2024-01-01", "2024-01-31", "2024-01-05", "2024-01-25", "2024-02-01"]})
+    t = tiers.five_tier(tx, {"cycle": (10, 60), "amount": (20, 50)}, single_purchase="long")
+    pc = value.purchase_cycle(tx)
+    assert t["cycle"].loc[[1, 2]].tolist() == pc.loc[[1, 2]].tolist() == [15.0, 20.0]
+    assert np.isinf(t["cycle"].loc[3]) and np.isnan(pc.loc[3])
