@@ -42,7 +42,7 @@ from crmlab.data import select_transactions, to_datetime_column
 from crmlab.errors import CRMDataError, check_finite
 from crmlab.loyalty import nps as _nps
 
-__all__ = ["kpi_table"]
+__all__ = ["kpi_table", "acquisition_cost", "retention_cost"]
 
 
 def _need(df: pd.DataFrame, name: str, cols: list[str]) -> None:
@@ -209,3 +209,93 @@ def kpi_table(
         out["complaint_rate"] = _ratio(np.bincount(complainers % k, minlength=k),
                                        np.bincount(contact % k, minlength=k))
     return out
+
+
+ACQUISITION_PREFIX = "acquire_"   # campaign names of paid acquisition contacts: acquire_<channel>
+
+
+def _contacts_cost(contacts: pd.DataFrame) -> pd.DataFrame:
+    _need(contacts, "contacts", ["campaign", "cost"])
+    cost = pd.to_numeric(contacts["cost"], errors="coerce")
+    bad = cost.isna() | (cost < 0)
+    if bad.any():
+        raise CRMDataError("cost", "contact costs must be numbers ≥ 0", list(contacts.index[bad]))
+    return contacts.assign(cost=cost)
+
+
+def acquisition_cost(contacts: pd.DataFrame, customers: pd.DataFrame, *,
+                     prefix: str = ACQUISITION_PREFIX) -> pd.DataFrame:
+    """What a new customer costs, per paid channel.
+
+        spend_c         = Σ cost of the contacts of campaign ``prefix + c``
+        won_c           = customers whose ``acquisition_channel`` is c
+        cost_per_customer_c = spend_c / won_c
+
+    Only channels that have both spend and customers are listed (a referral
+    costs the firm no contact, so it has no row). Add the columns to get the
+    blended cost of all paid channels: ``t.spend.sum() / t.won.sum()``.
+
+    Example
+    -------
+    >>> ct = pd.DataFrame({"campaign": ["acquire_mail"] * 3 + ["acquire_ads", "care"], "cost": [3.0, 3.0, 3.0, 2.0, 1.0]})
+    >>> cu = pd.DataFrame({"acquisition_channel": ["mail", "ads", "ads", "referral", None]})
+    >>> acquisition_cost(ct, cu).to_dict("index")   # mail: 9 / 1; ads: 2 / 2
+    {'ads': {'spend': 2.0, 'won': 2, 'cost_per_customer': 1.0}, 'mail': {'spend': 9.0, 'won': 1, 'cost_per_customer': 9.0}}
+    """
+    ct = _contacts_cost(contacts)
+    _need(customers, "customers", ["acquisition_channel"])
+    paid = ct[ct["campaign"].astype(str).str.startswith(prefix)]
+    spend = paid.groupby(paid["campaign"].astype(str).str.removeprefix(prefix))["cost"].sum()
+    won = customers["acquisition_channel"].dropna().astype(str).value_counts()
+    out = pd.DataFrame({"spend": spend, "won": won}).dropna()
+    out = out[(out["spend"] > 0) & (out["won"] > 0)].astype({"won": "int64"})
+    out["cost_per_customer"] = out["spend"] / out["won"]
+    out.index.name = "channel"
+    return out
+
+
+def retention_cost(tx: pd.DataFrame, contacts: pd.DataFrame, previous, current, *,
+                   prefix: str = ACQUISITION_PREFIX) -> dict[str, float]:
+    """What keeping customers cost in the period ``current``, per customer kept.
+
+        spend     = Σ cost of the contacts dated in ``current`` that are not paid
+                    acquisition (care contacts, discounts, account managers, win-back)
+        retained  = customers who bought in ``previous`` and again in ``current``
+                    (the numerator of :func:`crmlab.loyalty.retention_rate`)
+        per_retained_customer = spend / retained
+
+    With yearly periods, ``per_retained_customer`` is the cost of one retained
+    customer-year. It counts what the firm *pays for* keeping customers; the cost
+    to serve each order is in every order's ``cost`` (new customers' too), so it
+    is not part of it. Periods as in :func:`crmlab.loyalty.retention_rate`.
+
+    Returns
+    -------
+    dict
+        ``spend``, ``retained``, ``per_retained_customer``.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 2, 3, 1, 3], "date": ["2024-02-01", "2024-03-01",
+    ...                    "2024-04-01", "2025-02-01", "2025-05-01"]})
+    >>> ct = pd.DataFrame({"customer_id": [1, 2, 3, 9], "date": ["2025-01-10", "2025-01-10", "2024-06-01", "2025-03-01"],
+    ...                    "campaign": ["care", "care", "care", "acquire_ads"], "cost": [1.0, 1.0, 1.0, 2.0]})
+    >>> retention_cost(tx, ct, "2024", "2025")   # 2025: care 1 + 1 = 2 for customers 1 and 3 kept
+    {'spend': 2.0, 'retained': 2, 'per_retained_customer': 1.0}
+    """
+    from crmlab.loyalty import _window
+
+    t = select_transactions(tx, amount=None, order_id=None)
+    ct = _contacts_cost(contacts)
+    _need(ct, "contacts", ["date"])
+    (a0, a1), (b0, b1) = _window(previous, "previous"), _window(current, "current")
+    before = set(t.loc[(t["date"] >= a0) & (t["date"] < a1), "customer_id"])
+    after = set(t.loc[(t["date"] >= b0) & (t["date"] < b1), "customer_id"])
+    retained = len(before & after)
+    if retained == 0:
+        raise CRMDataError("current", "no customer of the previous period bought again in the current one",
+                           detail=f"previous {a0.date()}–{a1.date()}, current {b0.date()}–{b1.date()}")
+    when = to_datetime_column(ct["date"], "date")
+    keep = (when >= b0) & (when < b1) & ~ct["campaign"].astype(str).str.startswith(prefix)
+    spend = float(ct.loc[keep, "cost"].sum())
+    return {"spend": spend, "retained": retained, "per_retained_customer": spend / retained}

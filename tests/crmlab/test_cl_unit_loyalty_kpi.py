@@ -123,3 +123,38 @@ def test_nullable_integer_customer_ids(tx):
     from crmlab import rfm
     t = rfm.rfm_table(tx.astype({"customer_id": "Int64"}))
     assert t.index.tolist() == [1, 2, 3, 4] and t["frequency"].tolist() == [3, 1, 2, 1]
+
+
+def test_acquisition_cost_hand_worked():
+    contacts = pd.DataFrame({"campaign": ["acquire_mail", "acquire_mail", "acquire_ads", "acquire_ads",
+                                          "acquire_tv", "care"],
+                             "cost": [3.0, 3.0, 2.0, 2.0, 50.0, 1.0]})
+    customers = pd.DataFrame({"acquisition_channel": ["mail", "ads", "ads", "ads", "ads", "referral", None]})
+    t = kpi.acquisition_cost(contacts, customers)
+    # mail 6/1 = 6; ads 4/4 = 1; tv has spend but won nobody, referral won people at no spend: no rows
+    assert t.index.tolist() == ["ads", "mail"]
+    assert t["cost_per_customer"].tolist() == [1.0, 6.0]
+    assert t["spend"].sum() / t["won"].sum() == 2.0          # blended over paid channels: 10 / 5
+    with pytest.raises(CRMDataError, match="cost"):
+        kpi.acquisition_cost(contacts.assign(cost=-1.0), customers)
+    with pytest.raises(CRMDataError, match="acquisition_channel"):
+        kpi.acquisition_cost(contacts, customers.rename(columns={"acquisition_channel": "channel"}))
+
+
+def test_retention_cost_hand_worked():
+    tx = pd.DataFrame({"customer_id": [1, 2, 3, 4, 1, 2, 5],
+                       "date": ["2024-01-05", "2024-05-01", "2024-12-30", "2024-07-01",
+                                "2025-03-01", "2025-12-31", "2025-02-01"]})
+    contacts = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5, 1],
+                             "date": ["2025-01-02", "2025-04-01", "2025-06-01", "2024-11-01", "2025-01-15",
+                                      "2026-01-01"],
+                             "campaign": ["care", "discount_10%", "account_manager", "care", "acquire_ads", "care"],
+                             "cost": [1.0, 0.5, 150.0, 1.0, 2.0, 1.0]})
+    out = kpi.retention_cost(tx, contacts, "2024", "2025")
+    # kept: 1 and 2 (3 and 4 did not come back; 5 is new). 2025 retention spend: 1 + 0.5 + 150
+    # (the 2024 and 2026 care contacts and the acquisition contact do not count)
+    assert out == {"spend": 151.5, "retained": 2, "per_retained_customer": 75.75}
+    with pytest.raises(CRMDataError, match="current"):
+        kpi.retention_cost(tx, contacts, "2024", "2026")
+    with pytest.raises(CRMDataError, match="previous"):
+        kpi.retention_cost(tx, contacts, "last year", "2025")
