@@ -10,7 +10,18 @@ the transactions table:
   (``monetary="mean"``).
 
 Scores are quintiles (``bins=5``): customers are ranked from worst to best and the
-worst fifth scores 1, the best fifth scores ``bins``.
+worst fifth scores 1, the best fifth scores ``bins``. Two ways to cut them
+(``method=``):
+
+* ``"independent"`` (the default) — R, F and M are each scored over *all*
+  customers. This is the quintile version of later industry practice (and of
+  the segment names below); cells can be crowded or empty because R, F and M
+  are correlated.
+* ``"nested"`` — Hughes' original sort (*Strategic Database Marketing*, 1994):
+  R over all customers; then F *within each R group*; then M *within each
+  (R, F) group*. With distinct values every cell holds about the same number
+  of customers (n / bins³), so a test mailing has enough people in every cell.
+  The same F score then means "frequent *for its recency group*".
 
 **Money at cent precision.** Before M is scored, spend is rounded to whole
 cents (``round(100 · M)``, :func:`cents`), so the same spend reached by
@@ -33,10 +44,15 @@ customers, or none (e.g. when 60% of customers bought exactly once, they all get
 F = 1 and scores 2 and 3 stay empty). A larger value never gets a lower score.
 
 The **cell code** joins the three scores, ``"543"`` = R 5, F 4, M 3. **Segments**
-follow a documented map on (R, F) — see :data:`SEGMENT_MAP`.
+follow a documented map on (R, F) — see :data:`SEGMENT_MAP`; the names
+("champions", "can't lose them", …) are later industry practice, not Hughes'.
 
-Break-even targeting (Hughes): mail a test sample, measure the response rate per
-cell, and roll out only to cells whose response rate beats the break-even rate
+Break-even targeting (Hughes' test-and-roll-out, with a control cell): mail a
+random test sample, hold out a random *control* sample that gets nothing, and
+measure per cell the **incremental response rate** = response rate of the
+mailed − response rate of the control. Customers order without any mailing,
+so the mailed response rate alone credits ordinary orders to the mailing. Roll
+out only to cells whose incremental rate beats the break-even rate
 ``cost per contact / margin per response`` (:func:`breakeven_rate`,
 :func:`rollout`).
 
@@ -157,6 +173,7 @@ def rfm_table(
     order_id: str | None = "order_id",
     monetary: str = "total",
     bins: int = 5,
+    method: str = "independent",
 ) -> pd.DataFrame:
     """Recency, frequency, monetary value, their 1–bins scores, cell code and segment.
 
@@ -175,6 +192,11 @@ def rfm_table(
     bins : int
         Number of score levels (5 = quintiles). Segments need ``bins=5``;
         with another value the ``segment`` column is left out.
+    method : {"independent", "nested"}
+        ``"independent"``: R, F and M each scored over all customers (the
+        quintile version of industry practice). ``"nested"``: Hughes' 1994
+        sort — R over all customers, F within each R score, M within each
+        (R, F) pair (see the module docstring).
 
     Returns
     -------
@@ -191,35 +213,43 @@ def rfm_table(
     Scores: see the module docstring for the tie rule — equal values share the
     score of their tie group's lowest position.
     """
-    _check_rfm_options(monetary, bins)
+    _check_rfm_options(monetary, bins, method)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
                             as_of=as_of)
     return rfm_of_valid(t, resolve_as_of(as_of, t[date]), customer=customer, date=date, amount=amount,
-                        monetary=monetary, bins=bins)
+                        monetary=monetary, bins=bins, method=method)
 
 
-def _check_rfm_options(monetary: str, bins: int) -> None:
+def _check_rfm_options(monetary: str, bins: int, method: str = "independent") -> None:
     if monetary not in ("total", "mean"):
         raise CRMDataError("monetary", "must be 'total' or 'mean'", detail=f"got {monetary!r}")
+    if method not in ("independent", "nested"):
+        raise CRMDataError("method", "must be 'independent' or 'nested'", detail=f"got {method!r}")
     check_int("bins", bins, minimum=2, maximum=9)   # one digit per score in the cell code
 
 
 def rfm_of_valid(t: pd.DataFrame, cutoff: pd.Timestamp, *, customer: str = "customer_id", date: str = "date",
-                 amount: str = "amount", monetary: str = "total", bins: int = 5) -> pd.DataFrame:
+                 amount: str = "amount", monetary: str = "total", bins: int = 5,
+                 method: str = "independent") -> pd.DataFrame:
     """:func:`rfm_table` of transactions that :func:`crmlab.data.select_transactions` has checked.
 
     For code that validated its log once and scores it many times (an explorer
     moving its as-of date): ``t`` must be a result of ``select_transactions``
     (or a row subset of one) with no date after ``cutoff``, a Timestamp.
     """
-    _check_rfm_options(monetary, bins)
+    _check_rfm_options(monetary, bins, method)
     bins = int(bins)
     ids, last, freq, spend = _per_customer(t[customer], t[date], t[amount])
     day_ns = np.int64(86_400_000_000_000)
     # whole calendar days from the day of the last purchase to the as-of day
     recency = np.int64(pd.Timestamp(cutoff).normalize().value) // day_ns - last // day_ns
     money = spend if monetary == "total" else spend / freq
-    r, f, m = _scores(-recency, bins), _scores(freq, bins), _scores(cents(money), bins)
+    r = _scores(-recency, bins)
+    if method == "nested":   # Hughes: F within each R group, M within each (R, F) group
+        f = _scores_within(freq, r, bins)
+        m = _scores_within(cents(money), r * 10 + f, bins)
+    else:
+        f, m = _scores(freq, bins), _scores(cents(money), bins)
     code = r * 100 + f * 10 + m
     cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
     lookup = np.zeros(1000, dtype=np.int64)
@@ -276,6 +306,15 @@ def _sums(ids: np.ndarray, codes: np.ndarray, dates: pd.Series, amounts: pd.Seri
     return ids, last, freq, spend
 
 
+def _scores_within(values: np.ndarray, groups: np.ndarray, bins: int) -> np.ndarray:
+    """:func:`_scores` applied separately inside each group (Hughes' nested sort)."""
+    out = np.empty(len(values), dtype=np.int64)
+    for g in np.unique(groups):
+        members = groups == g
+        out[members] = _scores(np.asarray(values)[members], bins)
+    return out
+
+
 def _scores(values: np.ndarray, bins: int) -> np.ndarray:
     """Array version of :func:`quantile_scores` (higher is better): floor(bins·(rank_min − 1)/n) + 1."""
     v = np.asarray(values)
@@ -299,13 +338,15 @@ def _scores(values: np.ndarray, bins: int) -> np.ndarray:
 
 
 def breakeven_rate(cost_per_contact: float, margin_per_response: float) -> float:
-    """Response rate at which a mailing just pays for itself.
+    """Incremental response rate at which a mailing just pays for itself.
 
-    ``break-even = cost per contact / margin per response``.
+    ``break-even = cost per contact / margin per response``. Compare it with the
+    *incremental* response rate (mailed − control), not with the raw response
+    rate: orders the customers would have placed anyway earn nothing extra.
 
     Example
     -------
-    >>> breakeven_rate(0.5, 25.0)   # 0.5 / 25 = 0.02 → 2% must respond
+    >>> breakeven_rate(0.5, 25.0)   # 0.5 / 25 = 0.02 → 2 extra responses per 100 mailed
     0.02
     """
     c = check_positive("cost_per_contact", cost_per_contact, allow_zero=True)
@@ -320,12 +361,14 @@ class RolloutPlan:
     Attributes
     ----------
     table : DataFrame
-        One row per cell: ``mailed``, ``responses``, ``response_rate``,
-        ``breakeven_rate``, ``roll_out`` (bool), ``size`` (customers to mail in the
-        roll-out) and ``expected_profit`` = size · (rate · margin − cost), sorted
-        by response rate, best first.
+        One row per cell: ``mailed``, ``responses``, ``response_rate`` (of the
+        mailed), ``held_out``, ``control_responses``, ``control_rate`` (of the
+        control cell), ``incremental_rate`` = response_rate − control_rate,
+        ``breakeven_rate``, ``roll_out`` (bool), ``size`` (customers to mail in
+        the roll-out) and ``expected_profit`` = size · (incremental_rate ·
+        margin − cost), sorted by incremental rate, best first.
     cells : list
-        Cells to roll out to (response rate strictly above break-even).
+        Cells to roll out to (incremental rate strictly above break-even).
     expected_profit : float
         Sum of expected profit over the chosen cells.
     """
@@ -335,21 +378,34 @@ class RolloutPlan:
     expected_profit: float
 
 
+_TEST_COLUMNS = ("mailed", "responses", "held_out", "control_responses")
+
+
 def rollout(
     test_results_by_cell: pd.DataFrame | pd.Series,
     cost_per_contact: float,
     margin_per_response: float,
     cell_sizes: pd.Series,
 ) -> RolloutPlan:
-    """Choose the RFM cells to mail after a test mailing (Hughes' break-even rule).
+    """Choose the RFM cells to mail after a test mailing with a control cell.
+
+    Hughes' break-even rule on the **incremental** response: in every cell,
+
+        incremental rate = responses / mailed − control_responses / held_out,
+
+    and a cell is rolled out when its incremental rate beats
+    :func:`breakeven_rate` = cost / margin. A cell with nobody held out has no
+    measured effect (incremental rate NaN) and is not rolled out.
 
     Parameters
     ----------
     test_results_by_cell : DataFrame or Series
-        Indexed by cell code. Either a DataFrame with columns ``mailed`` and
-        ``responses`` (counts in the test), or a Series of response rates.
+        Indexed by cell code. Either a DataFrame with the counts ``mailed``,
+        ``responses`` (the mailed test group), ``held_out`` and
+        ``control_responses`` (the control group that got nothing), or a Series
+        of incremental response rates.
     cost_per_contact, margin_per_response : float
-        Money per piece mailed and per response.
+        Money per piece mailed and per (extra) response.
     cell_sizes : Series
         Customers per cell to mail in the roll-out, indexed by cell code. Every
         tested cell needs a size.
@@ -357,37 +413,46 @@ def rollout(
     Returns
     -------
     RolloutPlan
-        Cells with response rate > break-even are rolled out; the expected profit
-        of a cell is ``size · (rate · margin − cost)``.
+        The expected profit of a cell is ``size · (incremental rate · margin − cost)``.
 
     Example
     -------
-    >>> res = pd.DataFrame({"mailed": [100, 100], "responses": [5, 1]}, index=["555", "111"])
+    >>> res = pd.DataFrame({"mailed": [100, 100], "responses": [9, 5],
+    ...                     "held_out": [100, 100], "control_responses": [4, 4]}, index=["555", "111"])
     >>> plan = rollout(res, 0.5, 20.0, pd.Series({"555": 1000, "111": 4000}))
-    >>> plan.cells, plan.expected_profit   # 1000·(0.05·20 − 0.5) = 500
+    >>> plan.cells, round(plan.expected_profit, 6)   # 555: 0.09 − 0.04 = 0.05 > 0.025 → 1000·(0.05·20 − 0.5)
     (['555'], 500.0)
     """
     be = breakeven_rate(cost_per_contact, margin_per_response)
     if isinstance(test_results_by_cell, pd.DataFrame):
-        for col in ("mailed", "responses"):
+        for col in _TEST_COLUMNS:
             if col not in test_results_by_cell.columns:
-                raise CRMDataError(col, "missing column",
+                raise CRMDataError(col, "missing column (a test needs a mailed and a held-out control group)",
                                    detail=f"columns present: {list(test_results_by_cell.columns)}")
-        table = test_results_by_cell[["mailed", "responses"]].astype(float)
+        table = test_results_by_cell[list(_TEST_COLUMNS)].astype(float)
         bad = ~(table["mailed"] > 0)
         if bad.any():
             raise CRMDataError("mailed", "must be > 0 in every cell", list(table.index[bad]))
-        bad = (table["responses"] < 0) | (table["responses"] > table["mailed"]) | table["responses"].isna()
+        bad = ~(table["held_out"] >= 0)
         if bad.any():
-            raise CRMDataError("responses", "must lie between 0 and mailed", list(table.index[bad]))
+            raise CRMDataError("held_out", "must be ≥ 0 in every cell", list(table.index[bad]))
+        for n, k in (("mailed", "responses"), ("held_out", "control_responses")):
+            bad = (table[k] < 0) | (table[k] > table[n]) | table[k].isna()
+            if bad.any():
+                raise CRMDataError(k, f"must lie between 0 and {n}", list(table.index[bad]))
         table["response_rate"] = table["responses"] / table["mailed"]
+        held = table["held_out"].where(table["held_out"] > 0)
+        table["control_rate"] = table["control_responses"] / held
+        table["incremental_rate"] = table["response_rate"] - table["control_rate"]
     elif isinstance(test_results_by_cell, pd.Series):
         rates = test_results_by_cell.astype(float)
-        bad = rates.isna() | (rates < 0) | (rates > 1)
+        bad = rates.isna() | (rates < -1) | (rates > 1)
         if bad.any():
-            raise CRMDataError("test_results_by_cell", "response rate must lie in [0, 1]",
+            raise CRMDataError("test_results_by_cell", "incremental response rate must lie in [-1, 1]",
                                list(rates.index[bad]))
-        table = pd.DataFrame({"mailed": np.nan, "responses": np.nan, "response_rate": rates})
+        table = pd.DataFrame({c: np.nan for c in _TEST_COLUMNS + ("response_rate", "control_rate")},
+                             index=rates.index)
+        table["incremental_rate"] = rates
     else:
         raise CRMDataError("test_results_by_cell", "must be a DataFrame or a Series",
                            detail=f"got {type(test_results_by_cell).__name__}")
@@ -399,11 +464,11 @@ def rollout(
     if (size < 0).any():
         raise CRMDataError("cell_sizes", "must be ≥ 0", list(size.index[size < 0]))
     table["breakeven_rate"] = be
-    table["roll_out"] = table["response_rate"] > be
+    table["roll_out"] = table["incremental_rate"] > be        # NaN (no control) → False
     table["size"] = size
-    table["expected_profit"] = size * (table["response_rate"] * float(margin_per_response)
+    table["expected_profit"] = size * (table["incremental_rate"] * float(margin_per_response)
                                        - float(cost_per_contact))
-    table = table.sort_values("response_rate", ascending=False, kind="stable")
+    table = table.sort_values("incremental_rate", ascending=False, kind="stable", na_position="last")
     chosen = table.index[table["roll_out"]].tolist()
     profit = float(table.loc[table["roll_out"], "expected_profit"].sum())
     return RolloutPlan(table=table, cells=chosen, expected_profit=profit)

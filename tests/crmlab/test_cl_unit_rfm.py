@@ -111,17 +111,44 @@ def test_breakeven_rate_hand_worked():
         rfm.breakeven_rate(0.5, 0.0)
 
 
-def test_rollout_hand_worked():
-    res = pd.DataFrame({"mailed": [200, 200, 100], "responses": [12, 4, 2]}, index=["555", "333", "111"])
+def test_rollout_hand_worked_on_incremental_response():
+    res = pd.DataFrame({"mailed": [200, 200, 100], "responses": [12, 4, 2],
+                        "held_out": [100, 50, 100], "control_responses": [1, 0, 3]},
+                       index=["555", "333", "111"])
     sizes = pd.Series({"555": 1000, "333": 2000, "111": 5000})
     plan = rfm.rollout(res, cost_per_contact=1.0, margin_per_response=40.0, cell_sizes=sizes)
-    # break-even 1/40 = 0.025; rates 0.06, 0.02, 0.02 → only 555
+    # break-even 1/40 = 0.025
+    # 555: 12/200 − 1/100 = 0.06 − 0.01 = 0.05 > 0.025 → roll out
+    # 333:  4/200 − 0/50  = 0.02 − 0    = 0.02 < 0.025 → no
+    # 111:  2/100 − 3/100 = 0.02 − 0.03 = −0.01       → no
+    assert plan.table["incremental_rate"].to_dict() == pytest.approx({"555": 0.05, "333": 0.02, "111": -0.01})
+    assert plan.table["control_rate"].to_dict() == pytest.approx({"555": 0.01, "333": 0.0, "111": 0.03})
+    assert plan.table.index.tolist() == ["555", "333", "111"]        # best incremental rate first
     assert plan.cells == ["555"]
-    # 1000 · (0.06·40 − 1) = 1000 · 1.4 = 1400
-    assert plan.expected_profit == pytest.approx(1400.0)
+    # 1000 · (0.05·40 − 1) = 1000 · 1 = 1000
+    assert plan.expected_profit == pytest.approx(1000.0)
     # 333: 2000 · (0.02·40 − 1) = −400
     assert plan.table.loc["333", "expected_profit"] == pytest.approx(-400.0)
     assert not plan.table.loc["333", "roll_out"]
+
+
+def test_rollout_credits_nothing_when_mailed_and_control_respond_alike():
+    # 26% order in the window whether mailed or not: the raw rate beats break-even 10%,
+    # the incremental rate (0) does not
+    res = pd.DataFrame({"mailed": [100], "responses": [26], "held_out": [50], "control_responses": [13]},
+                       index=["333"])
+    plan = rfm.rollout(res, 1.0, 10.0, pd.Series({"333": 500}))
+    assert plan.table.loc["333", "response_rate"] == pytest.approx(0.26)
+    assert plan.table.loc["333", "incremental_rate"] == pytest.approx(0.0)
+    assert plan.cells == [] and plan.expected_profit == 0.0
+    assert plan.table.loc["333", "expected_profit"] == pytest.approx(-500.0)   # 500 · (0·10 − 1)
+
+
+def test_rollout_cell_without_control_is_not_rolled_out():
+    res = pd.DataFrame({"mailed": [10], "responses": [9], "held_out": [0], "control_responses": [0]},
+                       index=["a"])
+    plan = rfm.rollout(res, 1.0, 10.0, pd.Series({"a": 5}))
+    assert np.isnan(plan.table.loc["a", "incremental_rate"]) and plan.cells == []
 
 
 def test_rollout_series_of_rates_and_errors():
@@ -129,9 +156,72 @@ def test_rollout_series_of_rates_and_errors():
     assert plan.cells == ["a"] and plan.expected_profit == pytest.approx(10.0)   # 10·(0.1·20−1)
     with pytest.raises(CRMDataError, match="cell_sizes"):
         rfm.rollout(pd.Series({"a": 0.1}), 1.0, 20.0, pd.Series({"b": 10}))
+    full = {"mailed": [10], "responses": [11], "held_out": [10], "control_responses": [1]}
     with pytest.raises(CRMDataError, match="responses"):
-        rfm.rollout(pd.DataFrame({"mailed": [10], "responses": [11]}, index=["a"]), 1.0, 20.0,
+        rfm.rollout(pd.DataFrame(full, index=["a"]), 1.0, 20.0, pd.Series({"a": 10}))
+    with pytest.raises(CRMDataError, match="control_responses"):
+        rfm.rollout(pd.DataFrame(dict(full, responses=[1], control_responses=[12]), index=["a"]), 1.0, 20.0,
                     pd.Series({"a": 10}))
+    with pytest.raises(CRMDataError, match="held_out"):      # no control group: refused, not guessed
+        rfm.rollout(pd.DataFrame({"mailed": [10], "responses": [1]}, index=["a"]), 1.0, 20.0,
+                    pd.Series({"a": 10}))
+    err = CRMDataError(*CRMDataError("held_out", "missing").args)   # re-creatable from its args
+    assert "held_out" in str(err)
+
+
+def _nested_example_tx():
+    """Eight customers, hand-scored below with bins=2 (as of 1 Apr 2024).
+
+    customer  recency  orders  total spend
+    a         1        1       100  (1 × 100)
+    b         2        2        10  (2 × 5)
+    c         3        3        21  (3 × 7)
+    d         4        4        32  (4 × 8)
+    e         50       5         5  (5 × 1)
+    f         60       6        42  (6 × 7)
+    g         70       7       210  (7 × 30)
+    h         80       8         8  (8 × 1)
+    """
+    as_of = pd.Timestamp("2024-04-01")
+    spec = {"a": (1, 1, 100.0), "b": (2, 2, 5.0), "c": (3, 3, 7.0), "d": (4, 4, 8.0),
+            "e": (50, 5, 1.0), "f": (60, 6, 7.0), "g": (70, 7, 30.0), "h": (80, 8, 1.0)}
+    rows = []
+    for cust, (recency, orders, each) in spec.items():
+        last = as_of - pd.Timedelta(days=recency)
+        rows += [(cust, last - pd.Timedelta(days=k), each) for k in range(orders)]   # last order, then earlier days
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"]), as_of
+
+
+def test_nested_and_independent_scores_hand_worked():
+    tx, as_of = _nested_example_tx()
+    # R over all 8 (n=8, bins=2): worst-first rank k → floor(2·(k−1)/8) + 1, so ranks 1–4 → 1, 5–8 → 2.
+    # recency worst-first h80 g70 f60 e50 d4 c3 b2 a1 → e, f, g, h: R 1;  a, b, c, d: R 2.  (both methods)
+    #
+    # independent F over all 8: orders 1..8 → a, b, c, d (1–4 orders): F 1;  e..h: F 2.
+    # independent M over all 8: spend e5 h8 b10 c21 | d32 f42 a100 g210 → e, h, b, c: M 1;  d, f, a, g: M 2.
+    ind = rfm.rfm_table(tx, as_of=as_of, bins=2)
+    assert ind["r_score"].to_dict() == {"a": 2, "b": 2, "c": 2, "d": 2, "e": 1, "f": 1, "g": 1, "h": 1}
+    assert ind["cell"].to_dict() == {"a": "212", "b": "211", "c": "211", "d": "212",
+                                     "e": "121", "f": "122", "g": "122", "h": "121"}
+    # nested (Hughes 1994): F within each R group of 4 (k → floor(2·(k−1)/4) + 1: ranks 1–2 → 1, 3–4 → 2)
+    #   R 2: a1 b2 | c3 d4 orders → a, b: F 1;  c, d: F 2
+    #   R 1: e5 f6 | g7 h8 orders → e, f: F 1;  g, h: F 2
+    # then M within each (R, F) pair of 2 (rank 1 → 1, rank 2 → 2):
+    #   (2,1): b10 < a100 → b 1, a 2;   (2,2): c21 < d32 → c 1, d 2
+    #   (1,1): e5 < f42  → e 1, f 2;    (1,2): h8 < g210 → h 1, g 2
+    nested = rfm.rfm_table(tx, as_of=as_of, bins=2, method="nested")
+    assert nested["cell"].to_dict() == {"a": "212", "b": "211", "c": "221", "d": "222",
+                                        "e": "111", "f": "112", "g": "122", "h": "121"}
+    # nested fills every one of the 2³ = 8 cells with exactly one customer; independent leaves 4 empty
+    assert nested["cell"].nunique() == 8 and ind["cell"].nunique() == 4
+    assert (nested[["recency", "frequency", "monetary"]] == ind[["recency", "frequency", "monetary"]]).all().all()
+
+
+def test_nested_method_bad_name_and_default_unchanged(tx):
+    with pytest.raises(CRMDataError, match="method.*'quintile'"):
+        rfm.rfm_table(tx, method="quintile")
+    pd.testing.assert_frame_equal(rfm.rfm_table(tx, as_of="2024-03-31"),
+                                  rfm.rfm_table(tx, as_of="2024-03-31", method="independent"))
 
 
 def test_integer_and_float_scoring_paths_agree():
