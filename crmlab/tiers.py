@@ -290,24 +290,30 @@ def whale_curve(profit: pd.Series) -> pd.DataFrame:
 def whale_figures(profit: pd.Series, top: float = 0.20, bottom: float = 0.30) -> dict[str, float]:
     """The 20/80/30 figures read off the whale curve.
 
-    Returns
-    -------
-    dict
-        ``top_share``: share of total profit from the most profitable ``top``
-        fraction of customers (Kotler: ≈ 0.8); ``peak_share``: the curve's
-        maximum (above 1 when some customers lose money); ``peak_customer_share``:
-        where the peak is; ``bottom_loss``: how much of the peak profit the least
-        profitable ``bottom`` fraction gives away,
-        ``(share before them − 1) / share before them`` (Kotler: ≈ 0.5, "halve");
-        NaN when the bottom fraction is every customer (e.g. a single customer:
-        nobody is left before them). Fractions of customers are rounded up to
-        whole customers.
+    With ``W`` the whale curve (cumulative share of total profit) and ``W*`` its
+    peak — the *potential* profit, what the shop would keep without its
+    loss-makers:
+
+    * ``top_share`` = W at the most profitable ``top`` fraction of customers
+      (Kotler: ≈ 0.8);
+    * ``peak_share`` = W* and ``peak_customer_share`` = where the peak is;
+    * ``bottom_loss`` = (W before the least profitable ``bottom`` fraction − 1) / W*:
+      the share of the peak profit those customers give away (Kotler: ≈ 0.5,
+      "cut the potential profit in half"); NaN when the bottom fraction is every
+      customer (e.g. a single customer: nobody is left before them);
+    * ``tail_loss`` = (W* − 1) / W*: the share of the peak profit that all the
+      customers right of the peak give away.
+
+    Fractions of customers are rounded up to whole customers.
 
     Example
     -------
-    >>> f = whale_figures(pd.Series([80., 30., 10., -20., -30.]), top=0.2, bottom=0.4)
-    >>> [round(f[k], 4) for k in ("top_share", "peak_share", "bottom_loss")]  # 80/70; 120/70; (120-70)/120
-    [1.1429, 1.7143, 0.4167]
+    >>> f = whale_figures(pd.Series([80., 30., 10., -20., -30.]), top=0.2, bottom=0.2)
+    >>> [round(f[k], 4) for k in ("top_share", "peak_share", "bottom_loss", "tail_loss")]
+    [1.1429, 1.7143, 0.25, 0.4167]
+
+    (total 70: top 80/70; peak 120/70; the last customer (−30) takes 100 → 70, i.e. 30 of
+    the peak 120; all loss-makers take 50 of 120.)
     """
     top = check_number("top", top, minimum=0, maximum=1)
     bottom = check_number("bottom", bottom, minimum=0, maximum=1)
@@ -323,5 +329,6 @@ def whale_figures(profit: pd.Series, top: float = 0.20, bottom: float = 0.30) ->
         "top_share": top_share,
         "peak_share": float(share[peak]),
         "peak_customer_share": float((peak + 1) / n),
-        "bottom_loss": (before_bottom - 1.0) / before_bottom if before_bottom > 0 else float("nan"),
+        "bottom_loss": (before_bottom - 1.0) / float(share[peak]) if n - k_bottom > 0 else float("nan"),
+        "tail_loss": (float(share[peak]) - 1.0) / float(share[peak]),
     }

@@ -104,6 +104,20 @@ def test_whale_figures_20_80_30():
     assert f["bottom_loss"] == pytest.approx(0.1 / 1.1)   # bottom 3 (0, −5, −5) take 10 of 110
 
 
+def test_whale_figures_bottom_loss_is_a_share_of_the_peak():
+    # total 70; sorted 80, 30, 10, −20, −30: running 80, 110, 120 (peak), 100, 70
+    f = tiers.whale_figures(pd.Series([80.0, 30.0, 10.0, -20.0, -30.0]), top=0.2, bottom=0.2)
+    # the last customer (−30) takes the running total from 100 to 70: 30 of the peak 120,
+    # not 30 of the 100 before them
+    assert f["bottom_loss"] == pytest.approx(30 / 120)
+    assert f["tail_loss"] == pytest.approx(50 / 120)       # both loss-makers: 120 → 70
+    assert f["peak_share"] == pytest.approx(120 / 70) and f["peak_customer_share"] == pytest.approx(0.6)
+    # no loss-makers: the peak is the end, nothing is given away; the bottom third (2 of 10)
+    # adds to the profit, a negative loss
+    g = tiers.whale_figures(pd.Series([5.0, 3.0, 2.0]))
+    assert g["tail_loss"] == 0.0 and g["bottom_loss"] == pytest.approx(-0.2)
+
+
 def test_whale_figures_bottom_loss_needs_customers_before_the_bottom():
     # the customers sorted by profit have a positive running total whenever the total is positive,
     # so the ratio is only undefined when the bottom fraction takes everybody
