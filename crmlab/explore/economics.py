@@ -142,19 +142,23 @@ def profit_figure(fig, *, margin: float = 100.0, new_per_year: float = 1000.0, y
     """
     from crmlab.explore import bar_outlines, bars, nice_limits
 
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.82, wspace=0.25)  # fixed, room for suptitle
+    # fixed margins (room for the suptitle), and y labels at fixed places left of each axes: tick labels
+    # are short (thousands), so no slider move can push a label out of the figure or onto the other panel
+    fig.subplots_adjust(left=0.10, right=0.98, bottom=0.13, top=0.82, wspace=0.34)
     ax1, ax2 = fig.subplots(1, 2)
     # legend labels and round axis limits (1, 2, 5 × 10^k) stay put while a slider moves: the
     # frame is redrawn only when needed (crmlab.explore.render); the values go into the titles
     now, = ax1.plot([], [], marker="o", lw=2.5, label="retention r", animated=True)
     lower, = ax1.plot([], [], ls="--", lw=2, color="grey", label="r − 5 points", animated=True)
-    ax1.set(xlabel="year", ylabel="customers", xlim=(-0.5, years + 0.5))
+    ax1.set(xlabel="year", ylabel="customers (thousand)", xlim=(-0.5, years + 0.5))
     ax1.legend(loc="upper left")
     title = ax1.set_title("", animated=True)
     profit = bars(ax2, [0], [0], color="#2e7d32", label="retention r", animated=True)
     profit_lower, = ax2.plot([], [], ls="--", lw=2, color="grey", marker="s", label="r − 5 points", animated=True)
     ax2.axhline(0, color="black", lw=0.8, animated=True)
-    ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand $)", xlim=(-0.6, years + 0.6))
+    ax2.set(title="Profit per year", xlabel="year", ylabel="profit (thousand USD)", xlim=(-0.6, years + 0.6))
+    for ax in (ax1, ax2):
+        ax.yaxis.set_label_coords(-0.19, 0.5)       # axes fraction: independent of the tick labels' width
     ax2.legend(loc="upper left")
     headline = fig.suptitle("", fontsize=15, animated=True)
 
@@ -163,9 +167,10 @@ def profit_figure(fig, *, margin: float = 100.0, new_per_year: float = 1000.0, y
         kw = dict(margin=margin, new_per_year=new_per_year, years=years, referral_rate=referral_rate)
         a = profit_over_time(retention, acquisition_cost, **kw)
         b = profit_over_time(r_low, acquisition_cost, **kw)
-        now.set_data(a.index, a["customers"])
-        lower.set_data(b.index, b["customers"])
-        ax1.set_ylim(nice_limits(0, max(a["customers"].max(), b["customers"].max()), steps=(1, 2, 5, 10)))
+        c, c_lower = a["customers"] / 1000, b["customers"] / 1000
+        now.set_data(a.index, c)
+        lower.set_data(b.index, c_lower)
+        ax1.set_ylim(nice_limits(0, max(c.max(), c_lower.max()), steps=(1, 2, 5, 10)))
         title.set_text(f"Customers (r = {retention:.0%} vs {r_low:.0%})")
         k, k_lower = a["profit"] / 1000, b["profit"] / 1000
         profit.set_verts(bar_outlines(a.index, k))
@@ -199,7 +204,7 @@ def profit_explorer(margin: float = 100.0, new_per_year: float = 1000.0, years: 
         "retention": widgets.FloatSlider(value=0.80, min=0.50, max=0.95, step=0.01, description="retention",
                                          readout_format=".0%", style=style, continuous_update=False),
         "acquisition_cost": widgets.IntSlider(value=300, min=0, max=800, step=20,
-                                              description="acquisition cost ($)", style=style,
+                                              description="acquisition cost (USD)", style=style,
                                               continuous_update=False),
         "referral_rate": widgets.FloatSlider(value=0.0, min=0.0, max=0.04, step=0.01,
                                              description="referrals per customer", style=style,
@@ -207,7 +212,7 @@ def profit_explorer(margin: float = 100.0, new_per_year: float = 1000.0, years: 
     }
     return explorer(lambda fig: profit_figure(fig, margin=margin, new_per_year=new_per_year, years=years),
                     controls, title=f"A firm buying {new_per_year:,.0f} customers a year, "
-                                    f"margin ${margin:,.0f} per customer per year")
+                                    f"margin USD {margin:,.0f} per customer per year")
 
 
 def market_summary(transactions: pd.DataFrame, contacts: pd.DataFrame | None = None, *,

@@ -58,3 +58,28 @@ def test_unit_draw_and_widget_build():
     box = economics.profit_explorer()
     assert len(box.children) == 3   # title, one row of 3 controls, output
     assert not math.isnan(economics.steady_state_profit(0.95, 0, referral_rate=0.04))
+
+
+@pytest.mark.parametrize("values", [
+    dict(retention=0.95, acquisition_cost=0, referral_rate=0.04),     # the largest customer base and profit
+    dict(retention=0.50, acquisition_cost=800, referral_rate=0.0),    # the deepest loss
+    dict(retention=0.95, acquisition_cost=800, referral_rate=0.04),
+])
+def test_functional_profit_figure_labels_stay_inside_after_big_moves(values):
+    # the explorer's own figure (projector style), opened at the defaults, then one big slider move
+    from crmlab.explore import _build
+
+    matplotlib.use("agg")
+    fig, update = _build(economics.profit_figure, dict(retention=0.80, acquisition_cost=300, referral_rate=0.0))
+    update(**values)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for ax in fig.axes:
+        label = ax.yaxis.label.get_window_extent(renderer)
+        assert 0 <= label.x0 and label.x1 <= width and 0 <= label.y0 and label.y1 <= height, ax.get_ylabel()
+        ticks = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
+        assert ticks and label.x1 <= min(t.x0 for t in ticks), ax.get_ylabel()     # never on the tick labels
+    left, right = fig.axes
+    assert left.get_window_extent(renderer).x1 < right.yaxis.label.get_window_extent(renderer).x0  # not on the left panel
+    assert [ax.get_ylabel() for ax in fig.axes] == ["customers (thousand)", "profit (thousand USD)"]
