@@ -35,7 +35,7 @@ from crmlab.data import end_of_day, parse_date, resolve_as_of, select_transactio
 from crmlab.errors import CRMDataError, check_positive
 
 __all__ = ["DORMANT_AFTER_DAYS", "LOST_AFTER_DAYS", "OBSERVABLE_STAGES", "stage_at", "transition_matrix", "cohort_table", "retention_curve", "winback_rate",
-           "value_by_stage"]
+           "value_by_stage", "FUNNEL_STEPS", "funnel_counts"]
 
 #: days of silence (since the last purchase) after which a customer counts as dormant — the course's one definition
 DORMANT_AFTER_DAYS = 120
@@ -376,3 +376,44 @@ def value_by_stage(
             out[f"revenue_{name}_per_customer"] = (out[f"revenue_{name}"]
                                                    / out["customers"].where(out["customers"] > 0))
     return out
+
+
+#: the steps of the lifecycle funnel counted by :func:`funnel_counts`
+FUNNEL_STEPS = ("target", "prospect", "opportunity", "customer", "dormant", "won back")
+
+
+def funnel_counts(stages: pd.DataFrame, *, customer: str = "customer_id") -> pd.Series:
+    """How many people ever reached each step of the lifecycle funnel.
+
+    Reads a stage-change log (the event log's ``stages`` table: ``customer``,
+    ``from_stage``, ``to_stage``; the stages of :data:`crmlab.schema.STAGES`) and
+    counts distinct people:
+
+    * ``target``: everybody in the log (every person starts as a target);
+    * ``prospect``, ``opportunity``, ``dormant``: who ever moved *to* that stage;
+    * ``customer``: who ever became a customer from target or opportunity (the first order);
+    * ``won back``: who moved from dormant or lost back to customer.
+
+    Example
+    -------
+    >>> log = pd.DataFrame({"customer_id": [1, 2, 1, 1, 1, 1, 3],
+    ...     "from_stage": ["target", "target", "prospect", "opportunity", "customer", "dormant", "target"],
+    ...     "to_stage": ["prospect", "prospect", "opportunity", "customer", "dormant", "customer", "prospect"]})
+    >>> funnel_counts(log).tolist()   # 3 targets and prospects; 1 opportunity, customer, dormant, won back
+    [3, 3, 1, 1, 1, 1]
+    """
+    if not isinstance(stages, pd.DataFrame):
+        raise CRMDataError("stages", "must be a DataFrame (the event log's stages table)",
+                           detail=f"got {type(stages).__name__}")
+    for col in (customer, "from_stage", "to_stage"):
+        if col not in stages.columns:
+            raise CRMDataError(col, "missing column in stages", detail=f"columns present: {list(stages.columns)}")
+    ids, src, dst = stages[customer], stages["from_stage"].astype(str), stages["to_stage"].astype(str)
+
+    def people(mask) -> int:
+        return int(ids[mask].nunique())
+
+    counts = [int(ids.nunique()), people(dst == "prospect"), people(dst == "opportunity"),
+              people((dst == "customer") & src.isin(["target", "opportunity"])), people(dst == "dormant"),
+              people((dst == "customer") & src.isin(["dormant", "lost"]))]
+    return pd.Series(counts, index=pd.Index(list(FUNNEL_STEPS), name="step"), name="people", dtype=np.int64)

@@ -23,8 +23,8 @@ import pandas as pd
 
 from crmlab.errors import CRMDataError, check_positive
 
-__all__ = ["plot_rfm_heatmap", "plot_tier_grid", "plot_whale_curve", "plot_cohort_curves", "plot_kpi_trends",
-           "plot_p_alive_matrix", "TITLE_SIZE", "LABEL_SIZE", "TICK_SIZE"]
+__all__ = ["text_colour", "plot_rfm_heatmap", "plot_rfm_cube", "plot_tier_grid", "plot_whale_curve", "plot_cohort_curves", "plot_kpi_trends",
+           "plot_p_alive_matrix", "plot_whale_anatomy", "plot_lifecycle_funnel", "TITLE_SIZE", "LABEL_SIZE", "TICK_SIZE"]
 
 TITLE_SIZE = 16
 LABEL_SIZE = 14
@@ -55,16 +55,59 @@ def _need(df, name: str, cols) -> None:
             raise CRMDataError(c, f"missing column in {name}", detail=f"columns present: {list(df.columns)}")
 
 
-def _annotate_grid(ax, values: np.ndarray, fmt: str, labels: np.ndarray | None = None) -> None:
-    finite = values[np.isfinite(values)]
-    mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+#: relative luminance above which black text reads better than white (see :func:`text_colour`)
+_BLACK_TEXT_ABOVE = float(np.sqrt(1.05 * 0.05) - 0.05)   # ≈ 0.179
+
+
+def text_colour(rgba) -> str:
+    """``"black"`` or ``"white"``: the text colour that reads best on the background ``rgba``.
+
+    ``rgba`` is any matplotlib colour (an RGB/RGBA tuple in 0..1 such as
+    ``image.cmap(image.norm(v))``, a name or a hex string); a transparent
+    colour is first laid over white. The rule is WCAG 2's: the **relative
+    luminance** of the background,
+
+        L = 0.2126·R + 0.7152·G + 0.0722·B,   each channel linearised:
+        c_lin = c / 12.92 if c ≤ 0.04045 else ((c + 0.055) / 1.055) ** 2.4,
+
+    and the **contrast ratio** (L_light + 0.05) / (L_dark + 0.05) with white
+    (L = 1) or black (L = 0). Black wins when (L + 0.05) / 0.05 ≥ 1.05 / (L + 0.05),
+    i.e. when L ≥ √(1.05 · 0.05) − 0.05 ≈ 0.179.
+
+    Example
+    -------
+    >>> text_colour("white"), text_colour("#440154"), text_colour((1.0, 0.0, 0.0))  # viridis' dark purple
+    ('black', 'white', 'black')
+    """
+    from matplotlib.colors import to_rgba
+
+    try:
+        r, g, b, a = to_rgba(rgba)
+    except (ValueError, TypeError):
+        raise CRMDataError("rgba", "is not a colour", detail=f"got {rgba!r}") from None
+    rgb = a * np.array([r, g, b]) + (1.0 - a)            # over a white page
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+    return "black" if luminance >= _BLACK_TEXT_ABOVE else "white"
+
+
+def _annotate_grid(ax, values: np.ndarray, fmt: str, labels: np.ndarray | None = None, image=None) -> None:
+    """Write each value (and its label) on its square, in the colour that reads on the square's colour.
+
+    ``image`` is the ``imshow`` result that coloured the squares (default: the
+    last image on ``ax``); the text colour is :func:`text_colour` of
+    ``image.cmap(image.norm(value))``. Missing values (NaN) print "–" in black.
+    """
+    if image is None and ax.images:
+        image = ax.images[-1]
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
             text = "–" if not np.isfinite(v) else format(v, fmt)
             if labels is not None:
                 text = f"{labels[i, j]}\n{text}"
-            colour = "white" if np.isfinite(v) and v > mid else "black"
+            shown = np.isfinite(v) and image is not None
+            colour = text_colour(image.cmap(image.norm(v))) if shown else "black"
             ax.text(j, i, text, ha="center", va="center", fontsize=ANNOTATION_SIZE, color=colour)
 
 
@@ -93,16 +136,105 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, value: str | None = "monetary", *, ax=No
     image = ax.imshow(np.ma.masked_invalid(table), cmap="viridis", aspect="auto")
     if value is None:
         table = np.where(np.isfinite(table), table, 0.0)
-        _annotate_grid(ax, table.astype(int).astype(float), ".0f")
+        _annotate_grid(ax, table.astype(int).astype(float), ".0f", image=image)
     else:
-        _annotate_grid(ax, table, fmt)
+        _annotate_grid(ax, table, fmt, image=image)
     ax.set_xticks(range(len(f_levels)), [str(f) for f in f_levels])
     ax.set_yticks(range(len(r_levels)), [str(r) for r in r_levels])
     bar = ax.figure.colorbar(image, ax=ax)
     bar.set_label(label, fontsize=LABEL_SIZE)
     bar.ax.tick_params(labelsize=TICK_SIZE)
     _style(ax, f"RFM grid: {label} by recency and frequency score",
-           "F score (1 = fewest orders, 5 = most)", "R score (5 = most recent)")
+           f"F score (1 = fewest orders, {bins} = most)", f"R score ({bins} = most recent)")
+    return ax
+
+
+def plot_rfm_cube(bins: int = 5, highlight=("555", "543", "111"), *, ax=None):
+    """Diagram of the RFM cells: a bins × bins × bins cube, one small box per cell.
+
+    F (frequency) runs to the right, R (recency) up, M (monetary) into the
+    page; each axis is cut into ``bins`` scores, so there are ``bins³`` cells
+    (125 for quintiles). The three visible faces are drawn (the front face is
+    M = 1, the top R = ``bins``, the right side F = ``bins``); ``highlight``
+    names cells to colour and label — each must lie on a visible face (R =
+    bins, F = bins or M = 1).
+
+    Parameters
+    ----------
+    bins : int
+        Score levels, 2–9 (one digit per score in a cell code).
+    highlight : sequence of str
+        Cell codes such as ``"543"`` (R 5, F 4, M 3).
+
+    Returns
+    -------
+    Axes with the cube (3 · bins² face squares in ``ax.collections[0]``, the
+    highlighted ones in ``ax.collections[1]``), the axis names and scores as
+    texts, and the title "5 × 5 × 5 = 125 RFM cells".
+    """
+    from matplotlib.collections import PolyCollection
+
+    from crmlab.errors import check_int
+
+    b = check_int("bins", bins, minimum=2, maximum=9)
+    codes = [highlight] if isinstance(highlight, str) else list(highlight)
+    wanted = []
+    for code in codes:
+        if not (isinstance(code, str) and len(code) == 3 and all(c.isdigit() and 1 <= int(c) <= b for c in code)):
+            raise CRMDataError("highlight", f"must be cell codes of three scores 1–{b}", detail=f"got {code!r}")
+        r, f, m = (int(c) for c in code)
+        if not (r == b or f == b or m == 1):
+            raise CRMDataError("highlight", f"cell is inside the cube: a shown cell has R = {b}, F = {b} or M = 1",
+                               detail=f"got {code!r}")
+        wanted.append((code, r, f, m))
+    ax = _axes(ax, figsize=(8, 6.5))
+    dx, dy = 0.45, 0.32                                   # oblique projection of one step into the page (M)
+
+    def xy(f, r, m):                                      # cube coordinates (0..b) → page
+        return (f + dx * m, r + dy * m)
+
+    def face(kind, i, j):                                 # corners of square (i, j) on a visible face
+        if kind == "front":                               # M = 1 face: i = F score, j = R score
+            pts = [(i - 1, j - 1, 0), (i, j - 1, 0), (i, j, 0), (i - 1, j, 0)]
+        elif kind == "top":                               # R = b face: i = F score, j = M score
+            pts = [(i - 1, b, j - 1), (i, b, j - 1), (i, b, j), (i - 1, b, j)]
+        else:                                             # F = b face: i = R score, j = M score
+            pts = [(b, i - 1, j - 1), (b, i, j - 1), (b, i, j), (b, i - 1, j)]
+        return [xy(*p) for p in pts]
+
+    faces, shades = [], []
+    for kind, shade in (("front", "#e3eef9"), ("top", "#f5f9fd"), ("right", "#c6dbef")):
+        for i in range(1, b + 1):
+            for j in range(1, b + 1):
+                faces.append(face(kind, i, j))
+                shades.append(shade)
+    ax.add_collection(PolyCollection(faces, facecolors=shades, edgecolors="#4a6f95", linewidths=1.0))
+    marked = []
+    for code, r, f, m in wanted:
+        square = face("top", f, m) if r == b else (face("right", r, m) if f == b else face("front", f, r))
+        marked.append(square)
+        cx, cy = np.mean(square, axis=0)
+        ax.text(cx, cy, code, ha="center", va="center", fontsize=ANNOTATION_SIZE, fontweight="bold",
+                color=text_colour("#ef8a17"), zorder=4)
+    ax.add_collection(PolyCollection(marked, facecolors="#ef8a17", edgecolors="#4a6f95", linewidths=1.5, zorder=3))
+    for k in range(1, b + 1):                             # the scores along the three edges
+        ax.text(*xy(k - 0.5, -0.25, 0), str(k), ha="center", va="top", fontsize=TICK_SIZE)
+        ax.text(*xy(-0.2, k - 0.5, 0), str(k), ha="right", va="center", fontsize=TICK_SIZE)
+        ax.text(*xy(b + 0.2, -0.1, k - 0.5), str(k), ha="left", va="top", fontsize=TICK_SIZE)
+    ax.text(*xy(b / 2, -0.9, 0), "F score: frequency (more orders →)", ha="center", va="top", fontsize=LABEL_SIZE)
+    ax.text(*xy(-0.9, b / 2, 0), "R score: recency (more recent ↑)", ha="right", va="center", rotation=90,
+            fontsize=LABEL_SIZE)
+    mx, my = xy(b + 0.8, -0.4, b / 2)
+    ax.text(mx, my, "M score: monetary\n(more spend, into the page)", ha="left", va="center", fontsize=LABEL_SIZE)
+    examples = "; ".join(f"{code} = R {r}, F {f}, M {m}" for code, r, f, m in wanted)
+    if examples:
+        ax.text(*xy(b / 2, -1.9, 0), f"a cell is three scores: {examples}", ha="center", va="top",
+                fontsize=ANNOTATION_SIZE)
+    ax.set_xlim(-2.2, b + dx * b + 4.2)
+    ax.set_ylim(-2.8, b + dy * b + 0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(f"{b} × {b} × {b} = {b ** 3} RFM cells", fontsize=TITLE_SIZE)
     return ax
 
 
@@ -130,8 +262,15 @@ def plot_tier_grid(tiers: pd.DataFrame, *, ax=None):
             share = 100 * counts[i, j] / total if total > 0 else 0.0
             ax.text(j, i, f"{names[i, j]}\n{int(counts[i, j])} ({share:.0f}%)", ha="center", va="center",
                     fontsize=ANNOTATION_SIZE, color="white" if counts[i, j] > mid else "black")
-    ax.set_xticks(range(3), cycles)
-    ax.set_yticks(range(3), amounts)
+    cuts = tiers.attrs.get("cutoffs")
+    if cuts:   # say what "short" and "large" mean: the cut-offs (a value on a cut-off is in the lower class)
+        c1, c2 = cuts["cycle"]
+        a1, a2 = cuts["amount"]
+        ax.set_xticks(range(3), [f"short\n≤ {c1:.0f} d", f"medium\n≤ {c2:.0f} d", f"long\n> {c2:.0f} d"])
+        ax.set_yticks(range(3), [f"large\n> {a2:,.2f}", f"medium\n≤ {a2:,.2f}", f"small\n≤ {a1:,.2f}"])
+    else:
+        ax.set_xticks(range(3), cycles)
+        ax.set_yticks(range(3), amounts)
     bar = ax.figure.colorbar(image, ax=ax)
     bar.set_label("customers", fontsize=LABEL_SIZE)
     bar.ax.tick_params(labelsize=TICK_SIZE)
@@ -170,6 +309,98 @@ def plot_whale_curve(curve: pd.DataFrame | pd.Series, *, ax=None):
     ax.grid(alpha=0.3)
     _style(ax, "Whale curve of customer profitability", "customers ranked by profit (% of customers)",
            "cumulative share of total profit (%)")
+    return ax
+
+
+def plot_whale_anatomy(profit: pd.Series, *, top: float = 0.20, bottom: float = 0.30, ax=None):
+    """The whale curve with its anatomy labelled: the top share, the peak, the loss-making tail.
+
+    Draws :func:`crmlab.tiers.whale_curve` of ``profit`` and marks the figures of
+    :func:`crmlab.tiers.whale_figures`: the share of total profit earned by the
+    top ``top`` fraction (Kotler's 20 → 80), the peak (the potential profit, where
+    the loss-makers begin), the shaded tail of loss-making customers, and how
+    much of the peak the least profitable ``bottom`` fraction gives away.
+
+    Parameters
+    ----------
+    profit : Series
+        Profit per customer (total must be positive).
+    """
+    from crmlab import tiers as _tiers
+
+    figures = _tiers.whale_figures(profit, top=top, bottom=bottom)
+    curve = _tiers.whale_curve(profit)
+    ax = _axes(ax, figsize=(10, 6))
+    x = np.concatenate([[0.0], curve["customer_share"].to_numpy() * 100])
+    y = np.concatenate([[0.0], curve["cumulative_share"].to_numpy() * 100])
+    ax.plot(x, y, lw=2.5, color="tab:blue")
+    ax.axhline(100, color="grey", ls="--", lw=1.5)
+    ax.text(1, 101, "100% = the profit the shop keeps", fontsize=ANNOTATION_SIZE, color="dimgray", va="bottom")
+    px, py = figures["peak_customer_share"] * 100, figures["peak_share"] * 100
+    loss = curve["profit"].to_numpy() < 0
+    if loss.any():
+        ax.axvspan(px, 100, color="tab:red", alpha=0.10)
+        ax.text((px + 100) / 2, py * 0.35, f"loss-making tail\n{100 - px:.0f}% of customers\n"
+                f"give away {figures['tail_loss']:.0%} of the peak",
+                ha="center", va="center", fontsize=ANNOTATION_SIZE, color="tab:red")
+    ax.plot([px], [py], "o", color="tab:red", ms=9)
+    ax.annotate(f"peak {py:.0f}% at {px:.0f}% of customers\n(the potential profit)", (px, py),
+                xytext=(px, py * 1.08), ha="center", va="bottom", fontsize=ANNOTATION_SIZE)
+    tx_, ty = top * 100, figures["top_share"] * 100
+    ax.vlines(tx_, 0, ty, color="tab:green", ls=":", lw=1.5)
+    ax.plot([tx_], [ty], "s", color="tab:green", ms=9)
+    ax.annotate(f"top {top:.0%} earn {ty:.0f}%", (tx_, ty), xytext=(tx_ + 3, ty * 0.55),
+                fontsize=ANNOTATION_SIZE, color="tab:green", arrowprops={"arrowstyle": "->", "color": "tab:green"})
+    if np.isfinite(figures["bottom_loss"]):
+        bx = (1 - bottom) * 100
+        by = y[int(np.searchsorted(x, bx - 1e-9))]
+        ax.annotate("", (100, 100), xytext=(bx, by),
+                    arrowprops={"arrowstyle": "->", "color": "tab:purple", "lw": 1.5})
+        ax.text(bx - 1, (by + 100) / 2 + py * 0.12, f"bottom {bottom:.0%}: "
+                f"{figures['bottom_loss']:.0%} of the peak", ha="right", fontsize=ANNOTATION_SIZE,
+                color="tab:purple")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(min(0.0, y.min() * 1.05), max(110.0, py * 1.25))
+    ax.grid(alpha=0.3)
+    _style(ax, "Anatomy of the whale curve", "customers ranked by profit, most profitable first (%)",
+           "cumulative share of total profit (%)")
+    return ax
+
+
+def plot_lifecycle_funnel(counts: pd.Series, *, ax=None):
+    """The lifecycle funnel: one centred bar per step, widths ∝ people, with the step-to-step rates.
+
+    Parameters
+    ----------
+    counts : Series
+        People per funnel step, in order (e.g. :func:`crmlab.lifecycle.funnel_counts`:
+        target, prospect, opportunity, customer, dormant, won back). Counts must be ≥ 0
+        and the first one positive.
+
+    Each bar is labelled with its count and, from the second step on, the share
+    of the step above it ("41% of prospect").
+    """
+    if not isinstance(counts, pd.Series) or len(counts) == 0:
+        raise CRMDataError("counts", "need a non-empty Series of people per funnel step",
+                           detail=f"got {type(counts).__name__}")
+    v = pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(v).all() or (v < 0).any() or not v[0] > 0:
+        raise CRMDataError("counts", "must be finite, ≥ 0, and the first step positive", detail=f"got {v.tolist()}")
+    ax = _axes(ax, figsize=(9, 0.9 * len(v) + 1.5))
+    names = [str(k) for k in counts.index]
+    width = v / v[0] * 100
+    yy = np.arange(len(v))[::-1]
+    colours = ["#90a4ae", "#64b5f6", "#1e88e5", "#2e7d32", "#f9a825", "#8e24aa"]
+    ax.barh(yy, width, left=-width / 2, height=0.75, color=[colours[i % len(colours)] for i in range(len(v))])
+    for i, (name, n) in enumerate(zip(names, v)):
+        rate = "" if i == 0 or v[i - 1] == 0 else f"  ({n / v[i - 1]:.0%} of {names[i - 1]})"
+        ax.text(52, yy[i], f"{int(n):,}{rate}", va="center", ha="left", fontsize=ANNOTATION_SIZE + 1)
+    ax.set_yticks(yy, names)
+    ax.set_xticks([])
+    ax.set_xlim(-52, 110)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    _style(ax, "The customer lifecycle funnel: people who ever reached each step", "", "")
     return ax
 
 

@@ -118,3 +118,72 @@ def test_p_alive_matrix_with_bgnbd():
     np.testing.assert_allclose(grid[0, :], 1.0)
     # bought often and recently (x=10, t_x=39=T) is very likely alive; often but long ago (t_x=5) is not
     assert grid[10, 39] > 0.9 and grid[10, 5] < 0.01
+
+
+# ----- diagrams of chapters 05 and 06: the whale curve's anatomy, the tier grid's cut-offs, the funnel -----
+
+def _texts(ax):
+    return " | ".join(t.get_text() for t in ax.texts)
+
+
+def test_whale_anatomy_labels_the_figures():
+    # total 70; running 80, 110, 120 (peak at 3 of 5 = 60%), 100, 70
+    ax = plots.plot_whale_anatomy(pd.Series([80.0, 30.0, 10.0, -20.0, -30.0]), top=0.2, bottom=0.2)
+    text = _texts(ax)
+    assert "peak 171% at 60% of customers" in text             # 120/70
+    assert "top 20% earn 114%" in text                          # 80/70
+    assert "40% of customers" in text and "give away 42% of the peak" in text   # 50 of 120
+    assert "bottom 20%: 25% of the peak" in text                # 30 of 120
+    assert ax.get_xlim() == (0.0, 100.0)
+    line = ax.lines[0].get_ydata()
+    np.testing.assert_allclose(line, [0, 80 / 0.7, 110 / 0.7, 120 / 0.7, 100 / 0.7, 100])
+    plt.close(ax.figure)
+    with pytest.raises(CRMDataError, match="total profit"):
+        plots.plot_whale_anatomy(pd.Series([-1.0, 0.5]))
+
+
+def test_whale_anatomy_without_loss_makers_has_no_tail():
+    ax = plots.plot_whale_anatomy(pd.Series([5.0, 3.0, 2.0]))
+    assert "loss-making tail" not in _texts(ax)
+    plt.close(ax.figure)
+
+
+def test_tier_grid_names_its_cut_offs():
+    tx = pd.DataFrame({"customer_id": [1, 1, 2, 2], "amount": [100., 100., 5., 5.],
+                       "date": ["2024-01-01", "2024-01-08", "2024-01-01", "2024-04-10"]})
+    ax = plots.plot_tier_grid(tiers.five_tier(tx, {"cycle": (10, 60), "amount": (20, 50)}))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["short\n≤ 10 d", "medium\n≤ 60 d", "long\n> 60 d"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["large\n> 50.00", "medium\n≤ 50.00", "small\n≤ 20.00"]
+    assert "platinum\n1 (50%)" in _texts(ax) and "optimize\n1 (50%)" in _texts(ax)
+    plt.close(ax.figure)
+
+
+def test_lifecycle_funnel_widths_and_rates():
+    counts = pd.Series([200, 100, 40, 30], index=["target", "prospect", "opportunity", "customer"])
+    ax = plots.plot_lifecycle_funnel(counts)
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == [100.0, 50.0, 20.0, 15.0]                  # ∝ people, the first step = 100
+    assert [p.get_x() for p in ax.patches] == [-50.0, -25.0, -10.0, -7.5]   # centred
+    assert [t.get_text() for t in ax.texts] == ["200", "100  (50% of target)", "40  (40% of prospect)",
+                                               "30  (75% of opportunity)"]
+    plt.close(ax.figure)
+    for bad in (pd.Series([0, 1]), pd.Series([5, -1]), [5, 1], pd.Series([], dtype=float)):
+        with pytest.raises(CRMDataError, match="counts"):
+            plots.plot_lifecycle_funnel(bad)
+
+
+def test_lifecycle_funnel_from_a_stage_log():
+    log = pd.DataFrame({"customer_id": [1, 2, 3, 1, 2, 1, 2, 1, 1, 2, 2],
+                        "from_stage": ["target", "target", "target", "prospect", "prospect", "opportunity",
+                                       "opportunity", "customer", "dormant", "customer", "dormant"],
+                        "to_stage": ["prospect", "prospect", "prospect", "opportunity", "opportunity", "customer",
+                                     "customer", "dormant", "customer", "dormant", "lost"]})
+    counts = lifecycle.funnel_counts(log)
+    # 3 targets/prospects; 1 and 2 reach opportunity and customer and fall dormant; only 1 comes back
+    assert counts.to_dict() == {"target": 3, "prospect": 3, "opportunity": 2, "customer": 2,
+                                "dormant": 2, "won back": 1}
+    with pytest.raises(CRMDataError, match="to_stage"):
+        lifecycle.funnel_counts(log.drop(columns="to_stage"))
+    ax = plots.plot_lifecycle_funnel(counts)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(lifecycle.FUNNEL_STEPS)
+    plt.close(ax.figure)
