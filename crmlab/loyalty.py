@@ -12,8 +12,34 @@ otherwise           spurious (habit, inertia)  no loyalty
 ==================  =========================  =========================
 
 Customers without any survey answer are classed ``unsurveyed`` — not guessed.
+
+The source texts describe loyalty as a ladder of three levels (认知 · 情感 · 行为):
+*cognitive* loyalty rests on what the customer knows (price, features: "we are
+the better deal"), *emotional* loyalty on liking the firm, *behavioural* loyalty
+is liking that has become action — the customer keeps buying. :func:`loyalty_level`
+places each customer on that ladder from the same observable data and maps it to
+Dick & Basu's grid (:data:`LEVEL_OF_CLASS`):
+
+=====================  ==========================  ===========================================
+source level           Dick & Basu class           observable rule
+=====================  ==========================  ===========================================
+behavioural (行为)     loyal                       repeat buyer **and** positive attitude
+emotional (情感)       latent                      positive attitude, not (yet) a repeat buyer
+cognitive (认知)       spurious                    repeat buyer without a positive attitude
+none                   no loyalty                  neither
+=====================  ==========================  ===========================================
+
+Repeat buying without liking stays *cognitive*: it lasts while the deal (price,
+the cost of switching) holds, and ends when a competitor offers a better one.
+
+Survey statistics are estimates from a sample: :func:`nps_interval`,
+:func:`satisfaction_index_interval` and :func:`nps_change_interval` give a
+bootstrap confidence interval, and :func:`churn_after` links each survey answer
+or service ticket to whether the customer really left in the following days.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,9 +48,16 @@ from crmlab.data import select_transactions
 from crmlab.errors import CRMDataError, check_int, check_number
 
 __all__ = ["nps", "satisfaction_index", "repeat_purchase_rate", "retention_rate", "churn_rate",
-           "loyalty_class", "LOYALTY_CLASSES"]
+           "loyalty_class", "LOYALTY_CLASSES", "loyalty_level", "LOYALTY_LEVELS", "LEVEL_OF_CLASS",
+           "BootstrapInterval", "nps_interval", "satisfaction_index_interval", "nps_change_interval",
+           "churn_after"]
 
 LOYALTY_CLASSES = ("loyal", "latent", "spurious", "no loyalty", "unsurveyed")
+#: the source texts' loyalty levels (top of the ladder first), and ``none`` / ``unsurveyed``
+LOYALTY_LEVELS = ("behavioural", "emotional", "cognitive", "none", "unsurveyed")
+#: Dick & Basu class → source level (the table in the module docstring)
+LEVEL_OF_CLASS = {"loyal": "behavioural", "latent": "emotional", "spurious": "cognitive",
+                  "no loyalty": "none", "unsurveyed": "unsurveyed"}
 
 
 def _scores(values, name: str, lo: float, hi: float, integer: bool = False) -> np.ndarray:
@@ -211,4 +244,198 @@ def loyalty_class(
                      np.where(out["positive"], "latent", "no loyalty"))
     label = np.where(surveyed.to_numpy(), label, "unsurveyed")
     out["loyalty"] = pd.Categorical(label, categories=list(LOYALTY_CLASSES))
+    return out
+
+
+def loyalty_level(tx: pd.DataFrame, surveys: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """The source texts' loyalty level of every customer, beside Dick & Basu's class.
+
+    Same arguments and rule as :func:`loyalty_class` (behaviour = at least
+    ``min_orders`` orders; attitude = mean satisfaction ≥ ``satisfied_at`` or
+    mean NPS answer ≥ ``promoter_at``); the class is then mapped to a level by
+    :data:`LEVEL_OF_CLASS`: loyal → behavioural, latent → emotional,
+    spurious → cognitive, no loyalty → none (see the module table).
+
+    Returns
+    -------
+    DataFrame indexed by customer
+        The columns of :func:`loyalty_class` plus ``level`` (categorical, in the
+        order of :data:`LOYALTY_LEVELS`).
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3, 4], "date": ["2024-01-01"] * 6})
+    >>> sv = pd.DataFrame({"customer_id": [1, 2, 3], "date": ["2024-02-01"] * 3,
+    ...                    "satisfaction": [5, 5, 2], "nps": [9, 10, 3]})
+    >>> loyalty_level(tx, sv)["level"].tolist()
+    ['behavioural', 'emotional', 'cognitive', 'unsurveyed']
+    """
+    out = loyalty_class(tx, surveys, **kwargs)
+    levels = out["loyalty"].astype(str).map(LEVEL_OF_CLASS)
+    out["level"] = pd.Categorical(levels, categories=list(LOYALTY_LEVELS))
+    return out
+
+
+# ---------------------------------------------------------------- survey statistics with their noise
+
+@dataclass(frozen=True)
+class BootstrapInterval:
+    """An estimate with its percentile-bootstrap confidence interval.
+
+    ``estimate`` is the statistic on the data as given; ``low``/``high`` the
+    ``(1 − level)/2`` and ``(1 + level)/2`` quantiles of the statistic over
+    ``n_boot`` resamples (drawn with replacement, same size as the data).
+    ``x in interval`` is True when ``low ≤ x ≤ high``.
+    """
+
+    estimate: float
+    low: float
+    high: float
+    level: float
+    n: int
+    n_boot: int
+    seed: int
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    @property
+    def half_width(self) -> float:
+        """(high − low) / 2: the "±" of the interval."""
+        return (self.high - self.low) / 2.0
+
+    def __str__(self) -> str:
+        return f"{self.estimate:.1f} ({self.level:.0%} interval {self.low:.1f} to {self.high:.1f}, n = {self.n})"
+
+
+def _boot_args(n_boot, seed, level) -> tuple[int, int, float]:
+    n_boot = check_int("n_boot", n_boot, minimum=100)
+    seed = check_int("seed", seed, minimum=0)
+    level = check_number("level", level, minimum=0.5, maximum=0.999)
+    return n_boot, seed, level
+
+
+def _resampled(v: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarray:
+    """``n_boot`` resamples of ``v`` with replacement, one per row."""
+    return v[rng.integers(0, len(v), size=(n_boot, len(v)))]
+
+
+def _nps_rows(answers: np.ndarray) -> np.ndarray:
+    """NPS of each row of a 2-D array of 0–10 answers."""
+    return 100.0 * ((answers >= 9).mean(axis=1) - (answers <= 6).mean(axis=1))
+
+
+def _interval(estimate: float, stats: np.ndarray, level: float, n: int, n_boot: int, seed: int) -> BootstrapInterval:
+    low, high = np.quantile(stats, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    return BootstrapInterval(float(estimate), float(low), float(high), level, n, n_boot, seed)
+
+
+def nps_interval(scores, *, n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> BootstrapInterval:
+    """NPS (see :func:`nps`) with a percentile-bootstrap confidence interval.
+
+    The survey is a sample of the customers: draw ``n_boot`` samples of the same
+    size from the answers *with replacement*, compute the NPS of each, and keep
+    the middle ``level`` share of those NPS values. The same ``seed`` gives the
+    same interval. With n answers the interval is roughly ±2·sd/√n where sd is
+    the spread of the 100/0/−100 scores — about ±5 points for 900 answers.
+
+    Example
+    -------
+    >>> iv = nps_interval([10] * 30 + [8] * 40 + [3] * 30, seed=1)   # 30 promoters, 30 detractors
+    >>> iv.estimate, iv.low < 0 < iv.high
+    (0.0, True)
+    """
+    n_boot, seed, level = _boot_args(n_boot, seed, level)
+    v = _scores(scores, "nps", 0, 10, integer=True)
+    stats = _nps_rows(_resampled(v, np.random.default_rng(seed), n_boot))
+    return _interval(nps(v), stats, level, len(v), n_boot, seed)
+
+
+def satisfaction_index_interval(scores, scale: tuple[float, float] = (1, 5), *, n_boot: int = 2000, seed: int = 0,
+                                level: float = 0.95) -> BootstrapInterval:
+    """Satisfaction index (see :func:`satisfaction_index`) with a percentile-bootstrap interval.
+
+    Example
+    -------
+    >>> iv = satisfaction_index_interval([5, 4, 4, 3] * 25, seed=1)   # mean 4 → 75
+    >>> iv.estimate, 70 < iv.low < 75 < iv.high < 80
+    (75.0, True)
+    """
+    n_boot, seed, level = _boot_args(n_boot, seed, level)
+    estimate = satisfaction_index(scores, scale)           # checks the scale and the answers
+    lo, hi = float(scale[0]), float(scale[1])
+    v = _scores(scores, "satisfaction", lo, hi)
+    stats = 100.0 * (_resampled(v, np.random.default_rng(seed), n_boot).mean(axis=1) - lo) / (hi - lo)
+    return _interval(estimate, stats, level, len(v), n_boot, seed)
+
+
+def nps_change_interval(before, after, *, n_boot: int = 2000, seed: int = 0,
+                        level: float = 0.95) -> BootstrapInterval:
+    """Change of NPS from one survey to another, NPS(after) − NPS(before), with a bootstrap interval.
+
+    Each survey is resampled on its own (two independent samples of
+    customers); the interval holds the middle ``level`` share of the resampled
+    changes. When it contains 0, the change can be noise: two surveys of the
+    same customers would often differ that much. ``n`` is the smaller survey.
+
+    Example
+    -------
+    >>> iv = nps_change_interval([10] * 50 + [3] * 50, [10] * 55 + [3] * 45, seed=1)   # 0 → +10
+    >>> round(iv.estimate, 6), 0 in iv
+    (10.0, True)
+    """
+    n_boot, seed, level = _boot_args(n_boot, seed, level)
+    a = _scores(before, "before", 0, 10, integer=True)
+    b = _scores(after, "after", 0, 10, integer=True)
+    rng = np.random.default_rng(seed)
+    stats = _nps_rows(_resampled(b, rng, n_boot)) - _nps_rows(_resampled(a, rng, n_boot))
+    return _interval(nps(b) - nps(a), stats, level, min(len(a), len(b)), n_boot, seed)
+
+
+def churn_after(events: pd.DataFrame, truth: pd.DataFrame, *, date: str, horizon_end, days: int = 365,
+                customer: str = "customer_id") -> pd.DataFrame:
+    """Did the customer really leave within ``days`` after each event (a survey answer, a ticket)?
+
+    ``churned_within`` = the customer's true churn date (``truth.churn_date``) is
+    in (event date, event date + ``days``]. Only events whose window ends by
+    ``horizon_end`` (the last day the truth covers: the data card's
+    ``holdout_end``) are kept — for later ones the answer is not known yet.
+    Comparing events *from the same moment on* is fair to every customer: a
+    count of complaints per customer is not (customers who stay longer have more
+    time to complain).
+
+    The simulator's ``truth`` is used to score what surveys and tickets foretell;
+    a firm would wait and use its own churn label instead.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows of ``events`` (a copy) with ``churned_within`` (bool).
+
+    Example
+    -------
+    >>> ev = pd.DataFrame({"customer_id": [1, 2, 3], "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-12-01"])})
+    >>> tr = pd.DataFrame({"customer_id": [1, 2, 3], "churn_date": pd.to_datetime(["2024-03-01", None, "2024-12-05"])})
+    >>> churn_after(ev, tr, date="date", horizon_end="2024-12-31", days=90)["churned_within"].tolist()
+    [True, False]
+    """
+    days = check_int("days", days, minimum=1)
+    for col in (customer, date):
+        if col not in events.columns:
+            raise CRMDataError(col, "missing column in events", detail=f"columns present: {list(events.columns)}")
+    for col in (customer, "churn_date"):
+        if col not in truth.columns:
+            raise CRMDataError(col, "missing column in truth", detail=f"columns present: {list(truth.columns)}")
+    try:
+        end = pd.Timestamp(horizon_end)
+    except (TypeError, ValueError):
+        raise CRMDataError("horizon_end", "not a date", detail=f"got {horizon_end!r}") from None
+    if pd.isna(end):
+        raise CRMDataError("horizon_end", "not a date", detail=f"got {horizon_end!r}")
+    when = pd.to_datetime(events[date])
+    window = pd.Timedelta(days=days)
+    out = events.loc[(when + window <= end).to_numpy()].copy()
+    when = pd.to_datetime(out[date])
+    churn_date = out[customer].map(truth.set_index(customer)["churn_date"])
+    out["churned_within"] = ((churn_date > when) & (churn_date <= when + window)).fillna(False).astype(bool)
     return out
