@@ -133,12 +133,11 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, value: str | None = "monetary", *, ax=No
         grid = rfm.groupby(["r_score", "f_score"])[value].mean()
         label, fmt = f"mean {value}", ".1f"
     table = grid.unstack("f_score").reindex(index=r_levels, columns=f_levels).to_numpy(dtype=float)
-    image = ax.imshow(np.ma.masked_invalid(table), cmap="viridis", aspect="auto")
     if value is None:
-        table = np.where(np.isfinite(table), table, 0.0)
-        _annotate_grid(ax, table.astype(int).astype(float), ".0f", image=image)
-    else:
-        _annotate_grid(ax, table, fmt, image=image)
+        table = np.where(np.isfinite(table), table, 0.0)     # an empty square holds 0 customers
+    image = ax.imshow(np.ma.masked_invalid(table), cmap="viridis", aspect="auto")
+    # each number in black or white, whichever reads on its square's colour (text_colour)
+    _annotate_grid(ax, table, ".0f" if value is None else fmt, image=image)
     ax.set_xticks(range(len(f_levels)), [str(f) for f in f_levels])
     ax.set_yticks(range(len(r_levels)), [str(r) for r in r_levels])
     bar = ax.figure.colorbar(image, ax=ax)
@@ -221,17 +220,17 @@ def plot_rfm_cube(bins: int = 5, highlight=("555", "543", "111"), *, ax=None):
         ax.text(*xy(k - 0.5, -0.25, 0), str(k), ha="center", va="top", fontsize=TICK_SIZE)
         ax.text(*xy(-0.2, k - 0.5, 0), str(k), ha="right", va="center", fontsize=TICK_SIZE)
         ax.text(*xy(b + 0.2, -0.1, k - 0.5), str(k), ha="left", va="top", fontsize=TICK_SIZE)
-    ax.text(*xy(b / 2, -0.9, 0), "F score: frequency (more orders →)", ha="center", va="top", fontsize=LABEL_SIZE)
-    ax.text(*xy(-0.9, b / 2, 0), "R score: recency (more recent ↑)", ha="right", va="center", rotation=90,
+    ax.text(*xy(b / 2, -0.8, 0), "F score: frequency →", ha="center", va="top", fontsize=LABEL_SIZE)
+    ax.text(*xy(-0.8, b / 2, 0), "R score: recency →", ha="right", va="center", rotation=90,
             fontsize=LABEL_SIZE)
-    mx, my = xy(b + 0.8, -0.4, b / 2)
-    ax.text(mx, my, "M score: monetary\n(more spend, into the page)", ha="left", va="center", fontsize=LABEL_SIZE)
-    examples = "; ".join(f"{code} = R {r}, F {f}, M {m}" for code, r, f, m in wanted)
+    angle = float(np.degrees(np.arctan2(dy, dx)))         # the depth edge on the page (equal aspect)
+    ax.text(*xy(b + 0.8, -0.5, b / 2), "M score: monetary →", ha="center", va="top", rotation=angle,
+            rotation_mode="anchor", fontsize=LABEL_SIZE)
+    examples = "\n".join(f"{code} = R {r}, F {f}, M {m}" for code, r, f, m in wanted)
     if examples:
-        ax.text(*xy(b / 2, -1.9, 0), f"a cell is three scores: {examples}", ha="center", va="top",
-                fontsize=ANNOTATION_SIZE)
-    ax.set_xlim(-2.2, b + dx * b + 4.2)
-    ax.set_ylim(-2.8, b + dy * b + 0.6)
+        ax.text(-2.0, -1.9, "a cell is three scores:\n" + examples, ha="left", va="top", fontsize=ANNOTATION_SIZE)
+    ax.set_xlim(-2.2, b + dx * b + 1.8)
+    ax.set_ylim(-2.4 - 0.45 * len(wanted), b + dy * b + 0.4)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(f"{b} × {b} × {b} = {b ** 3} RFM cells", fontsize=TITLE_SIZE)
@@ -256,12 +255,11 @@ def plot_tier_grid(tiers: pd.DataFrame, *, ax=None):
     names = np.array([[TIER_GRID[(a, c)] for c in cycles] for a in amounts], dtype=object)
     image = ax.imshow(counts, cmap="Blues", aspect="auto")
     total = counts.sum()
-    mid = (counts.min() + counts.max()) / 2
     for i in range(3):
         for j in range(3):
             share = 100 * counts[i, j] / total if total > 0 else 0.0
             ax.text(j, i, f"{names[i, j]}\n{int(counts[i, j])} ({share:.0f}%)", ha="center", va="center",
-                    fontsize=ANNOTATION_SIZE, color="white" if counts[i, j] > mid else "black")
+                    fontsize=ANNOTATION_SIZE, color=text_colour(image.cmap(image.norm(counts[i, j]))))
     cuts = tiers.attrs.get("cutoffs")
     if cuts:   # say what "short" and "large" mean: the cut-offs (a value on a cut-off is in the lower class)
         c1, c2 = cuts["cycle"]

@@ -34,7 +34,8 @@ from crmlab.errors import CRMDataError, check_positive
 from crmlab import explore as _explore
 from crmlab.explore import explorer
 
-__all__ = ["cost_to_serve", "retier", "tier_shares", "tier_figure", "draw", "tier_explorer"]
+__all__ = ["cost_to_serve", "retier", "tier_shares", "tier_figure", "draw", "snap_up", "start_cutoffs",
+           "tier_explorer"]
 
 
 def cost_to_serve(
@@ -190,7 +191,7 @@ _TIER_COLOURS = {"platinum": "#6a1b9a", "gold": "#f9a825", "silver": "#546e7a",
 
 
 def tier_figure(fig, features: pd.DataFrame, profit: pd.Series, baseline: pd.Series | None = None,
-                currency: str = "$"):
+                currency: str = "USD"):
     """Set up the 3×3 grid (customers per square) and profit vs customer share per tier.
 
     Returns ``update(cycle, amount)`` (two cut-off pairs; see :func:`crmlab.explore.explorer`).
@@ -231,49 +232,85 @@ def tier_figure(fig, features: pd.DataFrame, profit: pd.Series, baseline: pd.Ser
         grid, summary = res["grid"], res["summary"]
         for (a, c), text in counts.items():
             text.set_text(f"{grid.at[a, c]:,}")
-        title1.set_text(f"Customers per square\ncycle cut at {cycle[0]:.0f} / {cycle[1]:.0f} days, "
-                        f"amount at {money}{amount[0]:,.0f} / {money}{amount[1]:,.0f}")
+        title1.set_text(f"Customers per square\ncycle cut at {cycle[0]:.2f} / {cycle[1]:.2f} days, "
+                        f"amount at {money} {amount[0]:,.2f} / {amount[1]:,.2f}")
         people.set_verts(_explore.bar_outlines(x - 0.2, summary["customer_share"] * 100, width=0.4))
         money_bars.set_verts(_explore.bar_outlines(x + 0.2, summary["profit_share"] * 100, width=0.4))
         shares = summary[["customer_share", "profit_share"]].to_numpy() * 100
         ax2.set_ylim(_explore.nice_limits(np.nanmin(shares), np.nanmax(shares), steps=(1, 2.5, 5, 10)))
-        moved = "" if res["changed"] is None else f" ({res['changed']:,} changed tier)"
+        moved = "" if res["changed"] is None else f" ({res['changed']:,} changed tier since the start)"
         title2.set_text(f"Share per tier{moved}")
 
     return update
 
 
 def draw(features: pd.DataFrame, profit: pd.Series, cycle: tuple, amount: tuple,
-         baseline: pd.Series | None = None, currency: str = "$") -> None:
+         baseline: pd.Series | None = None, currency: str = "USD") -> None:
     """Show the explorer's figure once for these cut-offs."""
     _explore.display_figure(lambda fig: tier_figure(fig, features, profit, baseline, currency),
                             cycle=cycle, amount=amount)
 
 
-def tier_explorer(tx: pd.DataFrame, profit: pd.Series, *, currency: str = "$"):
-    """Widget: two range sliders for the cycle and amount cut-offs (start: tertiles).
+def snap_up(value: float, step: float) -> float:
+    """The smallest multiple of ``step`` that is ≥ ``value`` (a slider can only show multiples).
 
-    The sliders start at the tertile cut-offs rounded to whole days and money units; the
-    title of the right panel counts the customers who left their starting tier.
-    Returns the ipywidgets box (display it as the last line of a cell).
+    >>> snap_up(19.0871, 0.01), snap_up(40.0, 0.1)
+    (19.09, 40.0)
+    """
+    k = np.ceil(round(value / step, 9))
+    return float(round(k * step, 10))
+
+
+def start_cutoffs(features: pd.DataFrame, cycle_step: float = 0.01, amount_step: float = 0.01) -> dict:
+    """Cut-offs a slider can show that put every customer in the same class as ``features``' own.
+
+    A cut-off belongs to the lower class, so moving it up from ``c`` to any
+    ``c'`` below the next observed value changes nobody's class: each cut-off of
+    ``features.attrs["cutoffs"]`` is moved up to the next multiple of the slider
+    step (:func:`snap_up`). If a customer sits in between, they do change class
+    and the explorer's title counts them.
+    """
+    cuts = features.attrs.get("cutoffs")
+    if not cuts:
+        raise CRMDataError("features", "no cut-offs in attrs (pass the output of tiers.five_tier)")
+    return {"cycle": tuple(snap_up(c, cycle_step) for c in cuts["cycle"]),
+            "amount": tuple(snap_up(c, amount_step) for c in cuts["amount"])}
+
+
+def tier_explorer(tx: pd.DataFrame, profit: pd.Series, *, start: pd.DataFrame | None = None,
+                  currency: str = "USD"):
+    """Widget: two range sliders for the cycle and amount cut-offs.
+
+    The sliders open at the cut-offs of ``start`` (a :func:`crmlab.tiers.five_tier`
+    table, e.g. the grid a chapter has just drawn; default the tertiles of ``tx``),
+    moved up to the slider steps (0.01 day, 0.01 money) by :func:`start_cutoffs` —
+    which leaves every customer in their square. The title of the right panel
+    counts the customers whose tier differs from ``start``'s, so it reads 0 at
+    the start. Returns the ipywidgets box (display it as the last line of a cell).
     """
     import ipywidgets as widgets
 
     t = select_transactions(tx, order_id=None)
-    tertiles = tiers.five_tier(t, order_id=None).attrs["cutoffs"]
-    cuts = {k: tuple(float(round(c)) for c in v) for k, v in tertiles.items()}  # slider steps are whole
-    base = tiers.five_tier(t, cuts, order_id=None)
-    # slider ranges: enough room above the upper tertile without squeezing the handles
+    if start is None:
+        start = tiers.five_tier(t, order_id=None)
+    for col in ("cycle", "amount", "tier"):
+        if col not in start.columns:
+            raise CRMDataError(col, "missing column in start (pass the output of tiers.five_tier)",
+                               detail=f"columns present: {list(start.columns)}")
+    cuts = start_cutoffs(start)
+    baseline = start["tier"]
+    # slider ranges: enough room above the upper cut-off without squeezing the handles
     # into the left edge (single buyers can have cycles of years)
-    cycle_max = float(np.ceil(max(np.nanquantile(base["cycle"], 0.90), 2 * cuts["cycle"][1])))
-    amount_max = float(np.ceil(max(np.nanquantile(base["amount"], 0.95), 2 * cuts["amount"][1])))
-    cycle = widgets.FloatRangeSlider(value=list(cuts["cycle"]), min=0, max=cycle_max, step=1,
+    cycle_max = float(np.ceil(max(np.nanquantile(start["cycle"], 0.90), 2 * cuts["cycle"][1])))
+    amount_max = float(np.ceil(max(np.nanquantile(start["amount"], 0.95), 2 * cuts["amount"][1])))
+    cycle = widgets.FloatRangeSlider(value=list(cuts["cycle"]), min=0, max=cycle_max, step=0.01,
                                      description="cycle (days)", continuous_update=False,
-                                     readout_format=".0f", layout=widgets.Layout(width="460px"),
+                                     readout_format=".2f", layout=widgets.Layout(width="460px"),
                                      style={"description_width": "110px"})
-    amount = widgets.FloatRangeSlider(value=list(cuts["amount"]), min=0, max=amount_max, step=1,
+    amount = widgets.FloatRangeSlider(value=list(cuts["amount"]), min=0, max=amount_max, step=0.01,
                                       description=f"amount ({currency})", continuous_update=False,
-                                      readout_format=",.0f", layout=widgets.Layout(width="460px"),
+                                      readout_format=",.2f", layout=widgets.Layout(width="460px"),
                                       style={"description_width": "110px"})
-    return explorer(lambda fig: tier_figure(fig, base, profit, base["tier"], currency), {"cycle": cycle, "amount": amount}, columns=1,
+    return explorer(lambda fig: tier_figure(fig, start, profit, baseline, currency),
+                    {"cycle": cycle, "amount": amount}, columns=1,
                     title="Move the cut-offs: who changes tier, and where does the profit go?")

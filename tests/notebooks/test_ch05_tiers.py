@@ -98,9 +98,20 @@ def test_functional_moving_a_cutoff_redraws():
     for control in box.controls.values():
         control.observe(note, names="value")   # called after the explorer's own update
     cycle = box.children[1].children[0]
-    assert titles[-1] == "Share per tier (0 changed tier)"   # starts at the (rounded) tertiles
+    assert titles[-1] == "Share per tier (0 changed tier since the start)"   # starts at the tertiles
     cycle.value = (40.0, 60.0)                             # cycle 30 becomes short: 3 customers move up
-    assert titles[-1] == "Share per tier (3 changed tier)"
+    assert titles[-1] == "Share per tier (3 changed tier since the start)"
+
+
+def test_unit_start_cutoffs_snap_up_without_moving_anyone():
+    assert tiers_explore.snap_up(19.0871, 0.01) == 19.09 and tiers_explore.snap_up(40.0, 0.1) == 40.0
+    assert tiers_explore.snap_up(40.01, 0.1) == 40.1
+    f = pd.DataFrame({"cycle": [10.04, 10.2, 50.0], "amount": [19.081, 19.1, 40.0]}, index=[1, 2, 3])
+    f.attrs["cutoffs"] = {"cycle": (10.04, 50.0), "amount": (19.081, 40.0)}
+    assert tiers_explore.start_cutoffs(f) == {"cycle": (10.04, 50.0), "amount": (19.09, 40.0)}
+    assert tiers_explore.start_cutoffs(f, cycle_step=0.1)["cycle"] == (10.1, 50.0)
+    with pytest.raises(CRMDataError, match="features"):
+        tiers_explore.start_cutoffs(pd.DataFrame({"cycle": [1.0]}))
 
 
 # ----- exercises: the right answer (computed here) is accepted, a wrong one rejected -----
@@ -108,6 +119,20 @@ def test_functional_moving_a_cutoff_redraws():
 @pytest.fixture(scope="module")
 def classroom(classroom_log):
     return classroom_log
+
+
+def test_functional_explorer_opens_at_the_grid_above(classroom):
+    """The explorer's sliders open where the chapter's grid was cut: same squares, 0 changed."""
+    tx = classroom.transactions
+    as_of = pd.Timestamp(classroom.card["observation_end"])
+    grid = tiers.five_tier(tx, as_of=as_of)
+    box = tiers_explore.tier_explorer(tx, value.customer_profit(tx)["profit"], start=grid)
+    cuts = {k: tuple(box.controls[k].value) for k in ("cycle", "amount")}
+    again = tiers_explore.tier_shares(grid, value.customer_profit(tx)["profit"], cuts, baseline=grid["tier"])
+    assert again["changed"] == 0
+    expected = grid.groupby(["amount_class", "cycle_class"]).size()
+    assert all(again["grid"].at[a, c] == n for (a, c), n in expected.items())
+    assert box.figure.axes[1].get_title() == "Share per tier (0 changed tier since the start)"
 
 
 def _accepts(ex, right, wrong):
