@@ -6,11 +6,16 @@ Two pure compute functions, tested without a browser:
   customers per (R score, F score) square, their mean monetary value, and the
   share of customers and of money in each recency score;
 * :func:`simulate_mailing`, :func:`cell_results`, :func:`rollout_outcome` — a
-  Hughes test-and-roll-out on a transaction log. The log has no catalogue in
-  it, so a *response* is defined from behaviour: a customer responds when they
+  Hughes test-and-roll-out with a no-mail **control** cell on a transaction
+  log. A *response* is defined from behaviour: a customer responds when they
   place an order in the ``window_days`` after the mail date. A random, seeded
-  ``test_share`` of the customers is the test group; the rest is the roll-out
-  group whose real responses show whether the test's forecast held.
+  ``test_share`` of the customers is the (mailed) test group, a random
+  ``control_share`` the control group that gets nothing, and the rest the
+  roll-out group. The **incremental response rate** = response rate of the
+  mailed − response rate of the control. A log with no catalogue in it had no
+  mailing at all, so there mailed and control respond alike and the
+  incremental rate is zero up to chance: "response" without a control is not
+  an effect of the mailing.
 
 and one widget, :func:`rfm_explorer` (as-of date, bins, monetary definition).
 
@@ -33,6 +38,7 @@ from crmlab.data import end_of_day, resolve_as_of, select_transactions
 from crmlab.errors import CRMDataError, check_positive, check_probability
 from crmlab import explore as _explore
 from crmlab.explore import explorer
+from crmlab.plots import text_colour
 
 __all__ = ["rfm_snapshot", "simulate_mailing", "cell_results", "plan_rollout", "rollout_outcome",
            "month_ends", "rfm_figure", "draw", "rfm_explorer"]
@@ -117,19 +123,26 @@ def simulate_mailing(
     *,
     window_days: float = 30,
     test_share: float = 0.10,
+    control_share: float = 0.10,
     seed: int = 0,
     customer: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
 ) -> pd.DataFrame:
-    """A test mailing simulated on a transaction log (Hughes' test-and-roll-out).
+    """A test mailing with a no-mail control group, simulated on a transaction log.
 
     Every customer who bought on or before ``mail_date`` is on the mailing list.
-    A random ``test_share`` of them (rounded to whole customers, drawn with
-    ``numpy.random.default_rng(seed)``) is the *test* group, the others the
-    *roll-out* group. A customer **responds** when they order in the window
-    ``(mail_date, mail_date + window_days]``; the response value is what they
-    spend in that window.
+    The list is shuffled with ``numpy.random.default_rng(seed)``: the first
+    ``round(test_share · n)`` customers are the *test* group (mailed), the next
+    ``round(control_share · n)`` the *control* group (held out: not mailed), the
+    others the *roll-out* group. A customer **responds** when they order in the
+    window ``(mail_date, mail_date + window_days]``; the response value is what
+    they spend in that window.
+
+    The log itself decides who orders, so the mailing here changes nobody's
+    behaviour: whatever the groups' response rates, their difference is chance.
+    That is the point of the control group — it measures the orders that
+    would have come anyway.
 
     Parameters
     ----------
@@ -139,16 +152,18 @@ def simulate_mailing(
         The day the catalogue goes out.
     window_days : float
         Days a response is counted after the mail date.
-    test_share : float
-        Share of the mailing list in the test group, 0 < share < 1.
+    test_share, control_share : float
+        Shares of the mailing list in the test and control groups; both > 0 and
+        together < 1 (the rest is the roll-out group).
     seed : int
         Seed of the random split (same seed → same groups).
 
     Returns
     -------
     DataFrame indexed by customer
-        ``group`` ("test" or "rollout"), ``responded`` (bool), ``response_value``
-        (money spent in the window, 0 when no response).
+        ``group`` ("test", "control" or "rollout"), ``mailed`` (bool: not in
+        the control group), ``responded`` (bool), ``response_value`` (money
+        spent in the window, 0 when no response).
 
     Raises
     ------
@@ -158,16 +173,21 @@ def simulate_mailing(
 
     Example
     -------
-    >>> tx = pd.DataFrame({"customer_id": [1, 2, 2], "amount": [5., 8., 20.],
-    ...                    "date": ["2024-01-01", "2024-01-02", "2024-02-10"]})
-    >>> m = simulate_mailing(tx, "2024-01-31", window_days=10, test_share=0.5, seed=1)
-    >>> m["responded"].tolist(), m["response_value"].tolist()   # 2 buys on 10 Feb, inside the window
-    ([False, True], [0.0, 20.0])
+    >>> tx = pd.DataFrame({"customer_id": [1, 2, 2, 3], "amount": [5., 8., 20., 7.],
+    ...                    "date": ["2024-01-01", "2024-01-02", "2024-02-10", "2024-01-03"]})
+    >>> m = simulate_mailing(tx, "2024-01-31", window_days=10, test_share=0.34, control_share=0.33, seed=1)
+    >>> sorted(m["group"]), m["responded"].tolist()   # 2 buys on 10 Feb, inside the window
+    (['control', 'rollout', 'test'], [False, True, False])
     """
     w = check_positive("window_days", window_days)
     share = check_probability("test_share", test_share)
-    if not 0 < share < 1:
-        raise CRMDataError("test_share", "must lie strictly between 0 and 1", detail=f"got {test_share!r}")
+    held = check_probability("control_share", control_share)
+    for name, value, given in (("test_share", share, test_share), ("control_share", held, control_share)):
+        if not 0 < value < 1:
+            raise CRMDataError(name, "must lie strictly between 0 and 1", detail=f"got {given!r}")
+    if share + held >= 1:
+        raise CRMDataError("control_share", "test_share + control_share must be < 1 (a roll-out group is left)",
+                           detail=f"{test_share!r} + {control_share!r}")
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=None)
     mail = resolve_as_of(mail_date, t[date])
     stop = mail + pd.Timedelta(days=w)
@@ -176,16 +196,19 @@ def simulate_mailing(
         raise CRMDataError("window_days", "response window runs past the last transaction",
                            detail=f"mail_date + window = {stop.date()} > last date {last.date()}")
     listed = pd.Index(np.sort(_upto(t, mail, date, whole_day=False)[customer].unique()), name=customer)
-    n_test = int(round(share * len(listed)))
-    if n_test == 0 or n_test == len(listed):
-        raise CRMDataError("test_share", "gives an empty test or roll-out group",
-                           detail=f"{len(listed)} customers × {share}")
-    rng = np.random.default_rng(seed)
-    in_test = np.zeros(len(listed), dtype=bool)
-    in_test[rng.choice(len(listed), size=n_test, replace=False)] = True
+    n = len(listed)
+    n_test, n_control = int(round(share * n)), int(round(held * n))
+    for name, size in (("test_share", n_test), ("control_share", n_control), ("test_share", n - n_test - n_control)):
+        if size <= 0:
+            raise CRMDataError(name, "gives an empty test, control or roll-out group",
+                               detail=f"{n} customers: test {n_test}, control {n_control}")
+    order = np.random.default_rng(seed).permutation(n)
+    group = np.full(n, "rollout", dtype=object)
+    group[order[:n_test]] = "test"
+    group[order[n_test:n_test + n_control]] = "control"
     window = t[(t[date] > mail) & (t[date] <= stop)]
     value = window.groupby(customer)[amount].sum().reindex(listed, fill_value=0.0)
-    out = pd.DataFrame({"group": np.where(in_test, "test", "rollout"),
+    out = pd.DataFrame({"group": group.astype(str), "mailed": group != "control",
                         "responded": value.to_numpy() > 0,
                         "response_value": value.to_numpy(dtype=float)}, index=listed)
     out["group"] = out["group"].astype(str)
@@ -193,8 +216,20 @@ def simulate_mailing(
     return out
 
 
+def _counts(part: pd.DataFrame, cells: pd.Series) -> pd.DataFrame:
+    missing = part.index.difference(cells.index)
+    if len(missing):
+        raise CRMDataError("cells", "no RFM cell for customer on the mailing list", list(missing))
+    g = part["responded"].groupby(cells.reindex(part.index).astype(str).to_numpy())
+    return pd.DataFrame({"n": g.size().astype(np.int64), "responses": g.sum().astype(np.int64)})
+
+
 def cell_results(mailing: pd.DataFrame, cells: pd.Series, group: str = "test") -> pd.DataFrame:
-    """Customers mailed and responses per RFM cell in one group of a mailing.
+    """Response per RFM cell in one mailed group, beside the held-out control group.
+
+    ``incremental_rate = responses / mailed − control_responses / held_out``
+    per cell: the response the mailing added over what the control cell did
+    anyway. A cell with nobody in the control group has no control rate (NaN).
 
     Parameters
     ----------
@@ -202,31 +237,34 @@ def cell_results(mailing: pd.DataFrame, cells: pd.Series, group: str = "test") -
         From :func:`simulate_mailing`.
     cells : Series
         RFM cell code per customer (``rfm_table(...)["cell"]`` at the mail date);
-        every mailed customer needs one.
+        every customer on the list needs one.
     group : {"test", "rollout"}
+        The mailed group counted in ``mailed`` and ``responses``.
 
     Returns
     -------
-    DataFrame indexed by cell
-        ``mailed``, ``responses``, ``response_rate`` = responses / mailed.
+    DataFrame indexed by cell (every cell of the group)
+        ``mailed``, ``responses``, ``response_rate``, ``held_out``,
+        ``control_responses``, ``control_rate``, ``incremental_rate``.
 
     Example
     -------
-    >>> m = pd.DataFrame({"group": ["test"] * 3, "responded": [True, False, True],
-    ...                   "response_value": [9., 0., 4.]}, index=[1, 2, 3])
-    >>> cell_results(m, pd.Series({1: "555", 2: "555", 3: "111"}))["response_rate"].to_dict()
-    {'111': 1.0, '555': 0.5}
+    >>> m = pd.DataFrame({"group": ["test"] * 3 + ["control"] * 2, "responded": [True, False, True, True, False],
+    ...                   "response_value": 0.}, index=[1, 2, 3, 4, 5])
+    >>> res = cell_results(m, pd.Series({1: "555", 2: "555", 3: "111", 4: "555", 5: "111"}))
+    >>> res["incremental_rate"].to_dict()   # 111: 1/1 − 0/1;  555: 1/2 − 1/1
+    {'111': 1.0, '555': -0.5}
     """
     if group not in ("test", "rollout"):
-        raise CRMDataError("group", "must be 'test' or 'rollout'", detail=f"got {group!r}")
-    part = mailing[mailing["group"] == group]
-    missing = part.index.difference(cells.index)
-    if len(missing):
-        raise CRMDataError("cells", "no RFM cell for mailed customer", list(missing))
-    c = cells.reindex(part.index).astype(str)
-    g = part["responded"].groupby(c.to_numpy())
-    out = pd.DataFrame({"mailed": g.size().astype(np.int64), "responses": g.sum().astype(np.int64)})
-    out["response_rate"] = out["responses"] / out["mailed"]
+        raise CRMDataError("group", "must be 'test' or 'rollout' (a mailed group)", detail=f"got {group!r}")
+    mailed = _counts(mailing[mailing["group"] == group], cells)
+    control = _counts(mailing[mailing["group"] == "control"], cells).reindex(mailed.index, fill_value=0)
+    out = pd.DataFrame({"mailed": mailed["n"], "responses": mailed["responses"],
+                        "response_rate": mailed["responses"] / mailed["n"],
+                        "held_out": control["n"].astype(np.int64),
+                        "control_responses": control["responses"].astype(np.int64)})
+    out["control_rate"] = out["control_responses"] / out["held_out"].where(out["held_out"] > 0)
+    out["incremental_rate"] = out["response_rate"] - out["control_rate"]
     out.index.name = "cell"
     return out
 
@@ -237,24 +275,25 @@ def plan_rollout(
     cost_per_contact: float,
     margin_per_response: float,
 ) -> rfm.RolloutPlan:
-    """Hughes' roll-out decision from a simulated test mailing.
+    """Hughes' roll-out decision from a simulated test mailing, on incremental response.
 
-    The test group's response rate per cell (:func:`cell_results`) goes into
-    :func:`crmlab.rfm.rollout` with the roll-out group's cell sizes (a tested
-    cell with nobody left in the roll-out group gets size 0).
+    The test group's and the control group's responses per cell
+    (:func:`cell_results`) go into :func:`crmlab.rfm.rollout` with the
+    roll-out group's cell sizes (a tested cell with nobody left in the roll-out
+    group gets size 0).
 
     Example
     -------
-    >>> m = pd.DataFrame({"group": ["test", "test", "rollout", "rollout"],
-    ...                   "responded": [True, False, False, False],
-    ...                   "response_value": [9., 0., 0., 0.]}, index=[1, 2, 3, 4])
-    >>> cells = pd.Series({1: "555", 2: "111", 3: "555", 4: "555"})
-    >>> plan = plan_rollout(m, cells, 1.0, 10.0)   # 555: rate 1 > 0.1 → 2 · (1 · 10 − 1) = 18
+    >>> m = pd.DataFrame({"group": ["test", "test", "control", "control", "rollout", "rollout"],
+    ...                   "responded": [True, False, False, False, False, False],
+    ...                   "response_value": 0.}, index=[1, 2, 3, 4, 5, 6])
+    >>> cells = pd.Series({1: "555", 2: "111", 3: "555", 4: "111", 5: "555", 6: "555"})
+    >>> plan = plan_rollout(m, cells, 1.0, 10.0)   # 555: 1/1 − 0/1 = 1 > 0.1 → 2 · (1 · 10 − 1) = 18
     >>> plan.cells, plan.expected_profit
     (['555'], 18.0)
     """
     tested = cell_results(mailing, cells, group="test")
-    sizes = cell_results(mailing, cells, group="rollout")["mailed"].reindex(tested.index, fill_value=0)
+    sizes = _counts(mailing[mailing["group"] == "rollout"], cells)["n"].reindex(tested.index, fill_value=0)
     return rfm.rollout(tested, cost_per_contact, margin_per_response, sizes)
 
 
@@ -265,33 +304,51 @@ def rollout_outcome(
     cost_per_contact: float,
     margin_per_response: float,
 ) -> pd.DataFrame:
-    """What the roll-out group really did: mail the chosen cells vs mail everyone.
+    """The roll-out group, chosen cells vs everyone: profit as credited and as incremental.
 
-    ``profit = responses · margin_per_response − mailed · cost_per_contact``,
-    counted on the roll-out group's real responses.
+    For the roll-out group's customers in the chosen cells (and for all of them):
+
+    * ``credited_profit = responses · margin − mailed · cost`` — every order in
+      the window counted as caused by the mailing (no control);
+    * ``expected_without_mail = Σ_cells mailed · control_rate`` — what the
+      control cells say these customers would have ordered anyway (a cell with
+      no control customers uses the control group's overall rate);
+    * ``incremental_responses = responses − expected_without_mail`` and
+      ``incremental_profit = incremental_responses · margin − mailed · cost``.
 
     Returns
     -------
     DataFrame with rows ``chosen cells`` and ``everyone`` and columns
-        ``mailed``, ``responses``, ``response_rate``, ``profit``.
+        ``mailed``, ``responses``, ``response_rate``, ``control_rate``
+        (= expected_without_mail / mailed), ``incremental_responses``,
+        ``credited_profit``, ``incremental_profit``.
 
     Example
     -------
-    >>> m = pd.DataFrame({"group": ["rollout"] * 4, "responded": [True, True, False, False],
-    ...                   "response_value": [9., 5., 0., 0.]}, index=[1, 2, 3, 4])
-    >>> cells = pd.Series({1: "555", 2: "555", 3: "111", 4: "111"})
-    >>> rollout_outcome(m, cells, ["555"], 1.0, 10.0)["profit"].tolist()   # 2·10−2·1; 2·10−4·1
-    [18.0, 16.0]
+    >>> m = pd.DataFrame({"group": ["rollout"] * 4 + ["control"] * 2, "responded": [True, True, False, False, True, False],
+    ...                   "response_value": 0.}, index=[1, 2, 3, 4, 5, 6])
+    >>> cells = pd.Series({1: "555", 2: "555", 3: "111", 4: "111", 5: "555", 6: "111"})
+    >>> out = rollout_outcome(m, cells, ["555"], 1.0, 10.0)
+    >>> out["credited_profit"].tolist(), out["incremental_profit"].tolist()   # 2·10−2; (2−2·1)·10−2 | 2·10−4; (2−2)·10−4
+    ([18.0, 16.0], [-2.0, -4.0])
     """
     cost = check_positive("cost_per_contact", cost_per_contact, allow_zero=True)
     margin = check_positive("margin_per_response", margin_per_response)
+    if not (mailing["group"] == "control").any():
+        raise CRMDataError("mailing", "has no control group", detail="groups: " + ", ".join(mailing["group"].unique()))
     res = cell_results(mailing, cells, group="rollout")
+    overall = res["control_responses"].sum() / res["held_out"].sum()
+    expected = res["mailed"] * res["control_rate"].fillna(overall)
     rows = {}
-    for name, part in (("chosen cells", res[res.index.isin([str(c) for c in chosen])]), ("everyone", res)):
-        mailed, responses = int(part["mailed"].sum()), int(part["responses"].sum())
+    for name, keep in (("chosen cells", res.index.isin([str(c) for c in chosen])), ("everyone", np.ones(len(res), bool))):
+        mailed, responses = int(res.loc[keep, "mailed"].sum()), int(res.loc[keep, "responses"].sum())
+        anyway = float(expected[keep].sum())
         rows[name] = {"mailed": mailed, "responses": responses,
                       "response_rate": responses / mailed if mailed else float("nan"),
-                      "profit": responses * margin - mailed * cost}
+                      "control_rate": anyway / mailed if mailed else float("nan"),
+                      "incremental_responses": responses - anyway,
+                      "credited_profit": responses * margin - mailed * cost,
+                      "incremental_profit": (responses - anyway) * margin - mailed * cost}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -337,11 +394,13 @@ def rfm_figure(fig, tx: pd.DataFrame):
     squares = PolyCollection([], cmap="Blues", linewidths=0, animated=True)
     ax1.add_collection(squares)
     counts_text = [ax1.text(0, 0, "", ha="center", va="center", animated=True) for _ in range(_MAX_BINS ** 2)]
-    ax1.set(xlim=(0, 1), ylim=(0, 1), xlabel="F score (frequency)", ylabel="R score (5 = most recent)")
+    # axis labels that hold at any number of bins (the frame is not redrawn when only the bins move)
+    ax1.set(xlim=(0, 1), ylim=(0, 1), xlabel="F score (higher = more orders)",
+            ylabel="R score (higher = more recent)")
     title1 = ax1.set_title("", fontsize=13, animated=True)
     people = _explore.bars(ax2, [0], [0], label="share of customers", color="#90a4ae", animated=True)
     money = _explore.bars(ax2, [0], [0], label="share of M", color="#1565c0", animated=True)
-    ax2.set(xlim=(0, 1), xlabel="R score (5 = most recent)", ylabel="share (%)")
+    ax2.set(xlim=(0, 1), xlabel="R score (higher = more recent)", ylabel="share (%)")
     for ax, axis in ((ax1, "both"), (ax2, "x")):
         ax.tick_params(axis=axis, length=0)            # scores label the squares' centres: no tick marks
     title2 = ax2.set_title("", fontsize=13, animated=True)
@@ -359,6 +418,7 @@ def rfm_figure(fig, tx: pd.DataFrame):
                                                 bottom=edges[rows]))
         squares.set_array(counts.ravel())
         squares.set_clim(0, max(int(counts.max()), 1) * 1.3)
+        fills = squares.to_rgba(counts.ravel())                    # each square's colour, for its text
         shown = bins <= COUNTED_LEVELS
         for k, text in enumerate(counts_text):
             text.set_visible(shown and k < bins * bins and counts.flat[k] > 0)
@@ -366,6 +426,7 @@ def rfm_figure(fig, tx: pd.DataFrame):
                 text.set_position((centres[cols[k]], centres[rows[k]]))
                 text.set_text(f"{counts.flat[k]}")
                 text.set_fontsize(12 if bins <= 5 else 10)
+                text.set_color(text_colour(fills[k]))               # white on dark squares, black on light
         # the scores as tick labels: part of the frame, drawn again only when the bins change
         ax1.set_xticks(centres, [str(k) for k in grid.columns])
         ax1.set_yticks(centres, [str(k) for k in grid.index])

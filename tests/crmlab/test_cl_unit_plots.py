@@ -187,3 +187,54 @@ def test_lifecycle_funnel_from_a_stage_log():
     ax = plots.plot_lifecycle_funnel(counts)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(lifecycle.FUNNEL_STEPS)
     plt.close(ax.figure)
+
+
+# ----- chapter 04: text colour by luminance, the RFM heatmap's numbers, the RFM cube diagram -----
+
+def test_text_colour_known_colours():
+    # WCAG relative luminance L; black text wins when L ≥ √(1.05·0.05) − 0.05 ≈ 0.179
+    assert plots.text_colour("white") == "black"              # L = 1
+    assert plots.text_colour((0, 0, 0)) == "white"            # L = 0
+    # viridis' dark purple #440154: R 0x44 = 0.267 → ((0.267+0.055)/1.055)^2.4 = 0.058; G 0.004 → 0.0003;
+    # B 0x54 = 0.329 → 0.089; L = 0.2126·0.058 + 0.7152·0.0003 + 0.0722·0.089 = 0.019 → white
+    assert plots.text_colour("#440154") == "white"
+    assert plots.text_colour("#fde725") == "black"            # viridis' yellow, L ≈ 0.80
+    assert plots.text_colour((1.0, 0.0, 0.0)) == "black"      # pure red: L = 0.2126 ≥ 0.179
+    assert plots.text_colour((0.0, 0.0, 1.0)) == "white"      # pure blue: L = 0.0722
+    # grey 0.45: ((0.45+0.055)/1.055)^2.4 = 0.171 < 0.179 → white; grey 0.47: 0.188 → black
+    assert plots.text_colour((0.45, 0.45, 0.45)) == "white"
+    assert plots.text_colour((0.47, 0.47, 0.47)) == "black"
+    assert plots.text_colour((0.0, 0.0, 0.0, 0.0)) == "black"  # fully transparent over a white page
+    with pytest.raises(CRMDataError, match="rgba"):
+        plots.text_colour("not-a-colour")
+
+
+def test_rfm_heatmap_text_reads_on_its_square(tx):
+    ax = plots.plot_rfm_heatmap(rfm.rfm_table(tx), None)
+    image = ax.images[0]
+    table = image.get_array()
+    for text in ax.texts:
+        x, y = text.get_position()
+        fill = image.cmap(image.norm(table[int(y), int(x)]))
+        assert text.get_color() == plots.text_colour(fill)
+    colours = {t.get_color() for t in ax.texts}
+    assert colours == {"black", "white"}                      # viridis runs from dark purple to yellow
+
+
+def test_rfm_cube_diagram():
+    ax = plots.plot_rfm_cube()
+    assert ax.get_title() == "5 × 5 × 5 = 125 RFM cells"
+    faces, marked = ax.collections
+    assert len(faces.get_paths()) == 3 * 25 and len(marked.get_paths()) == 3
+    texts = [t.get_text() for t in ax.texts]
+    for code in ("555", "543", "111"):
+        assert code in texts
+    assert "543 = R 5, F 4, M 3" in "\n".join(texts)
+    ax = plots.plot_rfm_cube(bins=3, highlight="313")
+    assert ax.get_title() == "3 × 3 × 3 = 27 RFM cells" and len(ax.collections[0].get_paths()) == 27
+    with pytest.raises(CRMDataError, match="highlight.*inside"):
+        plots.plot_rfm_cube(highlight=["333"])                # not on a visible face
+    with pytest.raises(CRMDataError, match="highlight"):
+        plots.plot_rfm_cube(highlight=["56"])
+    with pytest.raises(CRMDataError, match="bins"):
+        plots.plot_rfm_cube(bins=10)

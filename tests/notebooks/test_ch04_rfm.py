@@ -61,16 +61,17 @@ def test_unit_snapshot_mean_monetary_and_errors():
 
 def test_unit_mailing_responses_window_and_seed():
     tx = _tx()
-    m = rfm_explore.simulate_mailing(tx, "2024-03-05", window_days=30, test_share=0.5, seed=3)
-    # on the list: 1 and 2 (bought by 5 Mar); 4 first buys on 10 Mar. Window (5 Mar, 4 Apr]:
-    # nobody of 1, 2 orders in it
-    assert list(m.index) == [1, 2]
-    assert m["responded"].tolist() == [False, False]
-    m = rfm_explore.simulate_mailing(tx, "2024-03-15", window_days=30, test_share=0.5, seed=3)
+    with pytest.raises(CRMDataError, match="empty"):
+        # on the list by 5 Mar: only 1 and 2 (4 first buys on 10 Mar): too few for three groups
+        rfm_explore.simulate_mailing(tx, "2024-03-05", window_days=30, test_share=0.5, control_share=0.25, seed=3)
+    m = rfm_explore.simulate_mailing(tx, "2024-03-15", window_days=30, test_share=0.34, control_share=0.33, seed=3)
     # list 1, 2, 4; window (15 Mar, 14 Apr]: customer 4 orders 12 on 2 Apr
     assert m["response_value"].to_dict() == {1: 0.0, 2: 0.0, 4: 12.0}
-    assert (m["group"] == "test").sum() == round(0.5 * 3)
-    again = rfm_explore.simulate_mailing(tx, "2024-03-15", window_days=30, test_share=0.5, seed=3)
+    assert m["responded"].to_dict() == {1: False, 2: False, 4: True}
+    assert sorted(m["group"]) == ["control", "rollout", "test"]          # round(0.34·3) = 1, round(0.33·3) = 1
+    assert (m["mailed"] == (m["group"] != "control")).all()
+    again = rfm_explore.simulate_mailing(tx, "2024-03-15", window_days=30, test_share=0.34, control_share=0.33,
+                                         seed=3)
     pd.testing.assert_frame_equal(m, again)               # same seed, same split
     pd.testing.assert_frame_equal(tx, _tx())               # input not modified
 
@@ -82,23 +83,49 @@ def test_unit_mailing_bad_input():
         rfm_explore.simulate_mailing(_tx(), "2024-03-15", test_share=1.0)
     with pytest.raises(CRMDataError, match="test_share"):
         rfm_explore.simulate_mailing(_tx(), "2024-03-15", test_share=0.01)   # 0 of 3 customers
+    with pytest.raises(CRMDataError, match="control_share"):
+        rfm_explore.simulate_mailing(_tx(), "2024-03-15", test_share=0.5, control_share=0.5)  # no roll-out left
+    with pytest.raises(CRMDataError, match="control_share"):
+        rfm_explore.simulate_mailing(_tx(), "2024-03-15", test_share=0.5, control_share=0.0)
 
 
-def test_unit_cells_plan_and_outcome_hand_worked():
-    m = pd.DataFrame({"group": ["test"] * 4 + ["rollout"] * 6,
-                      "responded": [True, True, False, False, True, True, False, True, False, False],
+def _hand_mailing():
+    # 10 customers: test 0–3, control 4–6, roll-out 7–9
+    m = pd.DataFrame({"group": ["test"] * 4 + ["control"] * 3 + ["rollout"] * 3,
+                      "responded": [True, True, False, False, True, False, False, True, False, False],
                       "response_value": 0.0}, index=range(10))
-    cells = pd.Series(["A", "A", "A", "B", "A", "A", "A", "B", "B", "B"], index=range(10))
+    cells = pd.Series(["A", "A", "A", "B", "A", "A", "B", "A", "B", "B"], index=range(10))
+    return m, cells
+
+
+def test_unit_cells_incremental_plan_and_outcome_hand_worked():
+    m, cells = _hand_mailing()
     res = rfm_explore.cell_results(m, cells)
-    assert res.loc["A"].tolist() == [3, 2, pytest.approx(2 / 3)] and res.loc["B"].tolist() == [1, 0, 0.0]
-    plan = rfm_explore.plan_rollout(m, cells, 1.0, 5.0)     # break-even 0.2: A (0.667) yes, B (0) no
-    # roll-out sizes: A 3, B 3 → expected 3 · (2/3 · 5 − 1) = 7
-    assert plan.cells == ["A"] and plan.expected_profit == pytest.approx(7.0)
-    out = rfm_explore.rollout_outcome(m, cells, plan.cells, 1.0, 5.0)
-    # roll-out group, chosen A: mailed 3, responses 2 → 2·5 − 3·1 = 7; everyone: 6 mailed, 3 responses → 15 − 6 = 9
-    assert out.loc["chosen cells", "profit"] == 7.0 and out.loc["everyone", "profit"] == 9.0
+    # A: test 0, 1, 2 → 2 of 3 respond; control 4, 5 → 1 of 2; incremental 2/3 − 1/2 = 1/6
+    # B: test 3 → 0 of 1; control 6 → 0 of 1; incremental 0
+    assert res.loc["A", ["mailed", "responses", "held_out", "control_responses"]].tolist() == [3, 2, 2, 1]
+    assert res.loc["A", "incremental_rate"] == pytest.approx(2 / 3 - 1 / 2)
+    assert res.loc["B", "incremental_rate"] == 0.0
+    plan = rfm_explore.plan_rollout(m, cells, 1.0, 5.0)     # break-even 0.2: A (1/6) no, B (0) no
+    assert plan.cells == [] and plan.expected_profit == 0.0
+    plan = rfm_explore.plan_rollout(m, cells, 0.5, 5.0)     # break-even 0.1: A (1/6) yes
+    # roll-out sizes: A 1 (customer 7), B 2 → expected 1 · (1/6 · 5 − 0.5) = 1/3
+    assert plan.cells == ["A"] and plan.expected_profit == pytest.approx(1 / 3)
+    out = rfm_explore.rollout_outcome(m, cells, plan.cells, 0.5, 5.0)
+    # roll-out, chosen A: customer 7 responds → credited 1·5 − 1·0.5 = 4.5;
+    #   without mail A's control rate 1/2 → 0.5 expected anyway → incremental (1 − 0.5)·5 − 0.5 = 2
+    # everyone: 3 mailed, 1 response → credited 5 − 1.5 = 3.5; anyway 1·1/2 + 2·0 = 0.5 → (1 − 0.5)·5 − 1.5 = 1
+    assert out.loc["chosen cells", "credited_profit"] == pytest.approx(4.5)
+    assert out.loc["chosen cells", "incremental_profit"] == pytest.approx(2.0)
+    assert out.loc["everyone", "credited_profit"] == pytest.approx(3.5)
+    assert out.loc["everyone", "incremental_profit"] == pytest.approx(1.0)
+    assert out.loc["everyone", "control_rate"] == pytest.approx(0.5 / 3)
     with pytest.raises(CRMDataError, match="cells"):
         rfm_explore.cell_results(m, cells.iloc[:3])   # customer 3 (test) has no cell
+    with pytest.raises(CRMDataError, match="group"):
+        rfm_explore.cell_results(m, cells, group="control")
+    with pytest.raises(CRMDataError, match="mailing"):
+        rfm_explore.rollout_outcome(m[m["group"] != "control"], cells, ["A"], 0.5, 5.0)
 
 
 def test_unit_widget_has_sliders_and_draws():
