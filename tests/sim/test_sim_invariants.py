@@ -12,7 +12,8 @@ import pytest
 import sim
 from sim.eventlog import LEGAL_CHANGES, STAGES
 
-SIZES = {"classroom": 1500, "retail": 1500, "bank": 1500, "b2b": 300, "membership": 1500, "textbook": 1500}
+SIZES = {"classroom": 1500, "retail": 1500, "bank": 1500, "b2b": 300, "membership": 1500, "textbook": 1500,
+         "busy_desk": 1000}
 
 
 @pytest.fixture(scope="module", params=sim.scenarios())

@@ -9,7 +9,7 @@ from sim.config import Channel, ConfigError, Scenario
 
 
 def test_unit_builtin_scenarios_listed_and_valid():
-    assert sim.scenarios() == ["classroom", "retail", "bank", "b2b", "membership", "textbook"]
+    assert sim.scenarios() == ["classroom", "retail", "bank", "b2b", "membership", "textbook", "busy_desk"]
     for name in sim.scenarios():
         cfg = sim.scenario(name)
         assert isinstance(cfg, Scenario) and cfg.name == name
