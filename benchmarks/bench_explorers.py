@@ -191,6 +191,22 @@ EXPLORERS: list[Explorer] = [
 ]
 
 
+def _ch07_loyalty():
+    from crmlab.explore import loyalty as loyalty_explore
+
+    runs = loyalty_explore.load_runs()
+    box = loyalty_explore.loyalty_explorer(runs)
+    start = (box.controls["satisfaction"].value, box.controls["switching_cost"].value)
+    levels, costs = box.controls["satisfaction"].options, box.controls["switching_cost"].options
+    changes = [("satisfaction", levels[0]), ("switching_cost", costs[-1]), ("satisfaction", levels[-1]),
+               ("switching_cost", costs[0]), ("satisfaction", start[0]), ("switching_cost", start[1])]
+    cells = ((0.6, 0.3), (0.4, 1.5), (0.8, 0.0))
+    return Case(box, changes, [lambda m=m, c=c: loyalty_explore.loyalty_outcomes(runs, m, c) for m, c in cells])
+
+
+EXPLORERS.append(Explorer("07 satisfaction x switching cost", _ch07_loyalty))
+
+
 def _baseline_ms() -> float:
     fig = Figure(figsize=crmlab.explore.FIGSIZE, dpi=crmlab.explore.DPI)
     FigureCanvasAgg(fig)
