@@ -39,8 +39,8 @@ def next_period_by_stage(
     horizon_days: float = 180,
     *,
     new_days: float = 30,
-    dormant_after: float = 90,
-    lost_after: float = 365,
+    dormant_after: float = lifecycle.DORMANT_AFTER_DAYS,
+    lost_after: float = lifecycle.LOST_AFTER_DAYS,
     customer: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
@@ -88,14 +88,14 @@ def next_period_by_stage(
 def lifecycle_view(
     tx: pd.DataFrame,
     at,
-    dormant_after: float = 90,
+    dormant_after: float = lifecycle.DORMANT_AFTER_DAYS,
     cohort=None,
     *,
     cohorts: pd.DataFrame | None = None,
     pooled: pd.Series | None = None,
     winback_days: float = 90,
     new_days: float = 30,
-    lost_after: float = 365,
+    lost_after: float = lifecycle.LOST_AFTER_DAYS,
     customer: str = "customer_id",
     date: str = "date",
 ) -> dict:
@@ -211,7 +211,7 @@ def lifecycle_explorer(tx: pd.DataFrame, at, *, date: str = "date"):
     t = select_transactions(tx, amount=None, order_id=None, date=date)
     cohorts = lifecycle.cohort_table(t, date=date, order_id=None)
     pooled = lifecycle.retention_curve(t, date=date, order_id=None)
-    threshold = widgets.IntSlider(value=90, min=30, max=330, step=15, description="dormant after (days)",
+    threshold = widgets.IntSlider(value=int(lifecycle.DORMANT_AFTER_DAYS), min=30, max=330, step=15, description="dormant after (days)",
                                   continuous_update=False, layout=widgets.Layout(width="440px"),
                                   style={"description_width": "150px"})
     sizes = lifecycle.cohort_table(t, date=date, order_id=None, normalize=False)[0]

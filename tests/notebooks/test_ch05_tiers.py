@@ -186,3 +186,37 @@ def test_exercise_05_loss_makers(classroom):
     n = int((_profit(classroom, 7.5) < 0).sum())
     assert n < int((_profit(classroom, 15.0) < 0).sum())     # cheaper service → fewer loss-makers
     _accepts("05.loss_makers_cheaper_service", n, int((_profit(classroom, 15.0) < 0).sum()))
+
+
+def test_exercise_05_ticket_cost_top20_all(classroom):
+    tickets = classroom.service.groupby("customer_id").size()
+    gross = value.customer_profit(classroom.transactions)["gross_profit"]
+    n = tickets.reindex(gross.index, fill_value=0)
+    k = int(np.ceil(0.2 * len(gross)))
+
+    def top20(c):          # the top fifth's share of profit, written out by hand
+        p = (gross - c * n).sort_values(ascending=False)
+        return p.iloc[:k].sum() / p.sum()
+
+    low, high = 0.0, 15.0
+    assert top20(low) < 1 < top20(high)
+    for _ in range(40):
+        mid = (low + high) / 2
+        low, high = (low, mid) if top20(mid) > 1 else (mid, high)
+    assert top20(low) == pytest.approx(1.0, abs=1e-6)
+    _accepts("05.ticket_cost_top20_all", round(low, 2), 15.0)
+
+
+def test_whale_figures_printed_in_the_text(classroom):
+    """The chapter prints whale_figures at USD 15 per ticket; the bottom 30% loss is a share of the peak."""
+    profit = _profit(classroom, 15.0)
+    f = tiers.whale_figures(profit)
+    p = np.sort(profit.to_numpy())[::-1]
+    running = np.cumsum(p) / p.sum()
+    peak = running.max()
+    assert f["peak_share"] == pytest.approx(peak) and peak == pytest.approx(1.565, abs=0.001)   # 156.5%
+    assert f["peak_customer_share"] == pytest.approx((np.argmax(running) + 1) / len(p))     # 56%
+    before = running[len(p) - int(np.ceil(0.3 * len(p))) - 1]
+    assert f["bottom_loss"] == pytest.approx((before - 1) / peak)
+    assert f["bottom_loss"] != pytest.approx((before - 1) / before)                       # the old, wrong base
+    assert f["tail_loss"] == pytest.approx((peak - 1) / peak)

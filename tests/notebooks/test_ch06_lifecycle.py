@@ -60,6 +60,11 @@ def test_unit_lifecycle_view_threshold_and_cohort():
         lifecycle_explore.lifecycle_view(tx, "2024-05-01", 60, cohort="2019-01")
 
 
+def test_unit_explorer_opens_at_the_course_threshold():
+    box = lifecycle_explore.lifecycle_explorer(_tx(), "2024-05-01")
+    assert box.children[1].children[0].value == lifecycle.DORMANT_AFTER_DAYS == 120
+
+
 def test_unit_draw_and_widget_build():
     import ipywidgets as widgets
 
@@ -119,26 +124,44 @@ def _silence(tx, at):
     return (at - g.max()) / pd.Timedelta(days=1), (at - g.min()) / pd.Timedelta(days=1)
 
 
-def test_exercise_06_dormant_120(tx):
+def test_exercise_06_dormant_90(tx):
     silence, age = _silence(tx, AT)           # the stage rule written out by hand
-    n = int(((age >= 30) & (silence >= 120) & (silence < 365)).sum())
-    _accepts("06.dormant_120", n, int(((age >= 30) & (silence >= 90) & (silence < 365)).sum()))
+    n = int(((age >= 30) & (silence >= 90) & (silence < 365)).sum())
+    course = int(((age >= 30) & (silence >= 120) & (silence < 365)).sum())
+    assert lifecycle.DORMANT_AFTER_DAYS == 120 and lifecycle.LOST_AFTER_DAYS == 365   # the one definition
+    assert int((lifecycle.stage_at(tx, AT)["stage"] == "dormant").sum()) == course    # the defaults use it
+    _accepts("06.dormant_90", n, course)
 
 
-def test_exercise_06_winback_180(tx):
+def test_exercise_06_winback_threshold(tx):
+    silence, age = _silence(tx, AT)
+    later = set(tx[(tx["date"] > AT) & (tx["date"] <= AT + pd.Timedelta(days=90))]["customer_id"])
+    paying = []
+    for d in range(60, 331, 30):
+        dormant = silence.index[(age >= 30) & (silence >= d) & (silence < 365)]
+        won = sum(c in later for c in dormant)
+        if 30 * won - 4 * len(dormant) > 0:
+            paying.append(d)
+    assert paying == list(range(60, max(paying) + 1, 30))     # the return falls as the threshold grows
+    _accepts("06.winback_threshold", max(paying), max(paying) + 30)
+
+
+def test_winback_rate_at_180_days_by_hand(tx):
+    """The explorer's question (a longer threshold): fewer of a deeper-asleep group come back."""
     silence, age = _silence(tx, AT)
     dormant = silence.index[(age >= 30) & (silence >= 180) & (silence < 365)]
     later = tx[(tx["date"] > AT) & (tx["date"] <= AT + pd.Timedelta(days=90))]["customer_id"].unique()
     rate = pd.Index(dormant).isin(later).mean()
-    _accepts("06.winback_180", rate, lifecycle.winback_rate(tx, AT, 90, dormant_after=90)["rate"])
+    assert lifecycle.winback_rate(tx, AT, 90, dormant_after=180)["rate"] == pytest.approx(rate)
+    assert rate < lifecycle.winback_rate(tx, AT, 90)["rate"]
 
 
 def test_exercise_06_active_stay_1y(tx):
     start = pd.Timestamp("2024-06-30")
     silence0, age0 = _silence(tx, start)
     silence1, age1 = _silence(tx, AT)
-    active0 = silence0.index[(age0 >= 30) & (silence0 < 90)]
-    share = ((age1 >= 30) & (silence1 < 90)).reindex(active0).mean()
+    active0 = silence0.index[(age0 >= 30) & (silence0 < 120)]
+    share = ((age1 >= 30) & (silence1 < 120)).reindex(active0).mean()
     half_year = lifecycle.transition_matrix(tx, "2024-12-31", AT, normalize=True).loc["active", "active"]
     _accepts("06.active_stay_1y", share, half_year)          # the half-year figure shown in the text
 
