@@ -12,17 +12,27 @@ The analyses a customer file supports before any modelling:
   =====================  ===================================================
   sales share            revenue_c / Σ revenue
   gross margin           (revenue_c − cost_c) / revenue_c
-  turnover rate          cost_c / average inventory_c (at cost) — how many
-                         times the stock was sold through in the period
-  cross ratio            gross margin × turnover rate (交叉比率): profit
-                         earned per unit of money tied up in stock
+  turnover rate          (cost_c / years) / average inventory_c (at cost) —
+                         how many times a year the stock is sold through
+  cross ratio            gross margin × turnover rate (交叉比率): profit a
+                         year per unit of money tied up in stock
   contribution ratio     sales share × gross margin = gross profit_c /
                          Σ revenue (贡献比率): the category's share of every
                          unit of sales that stays as gross profit
   =====================  ===================================================
 
 Turnover and cross ratio need the average inventory per category, which is not
-in the event log; pass it as ``inventory=`` or those two columns are left out.
+in the event log; pass it as ``inventory=`` (with ``years=``, the length of the
+period of ``tx``) or those two columns are left out.
+
+**What "cost" is.** Every measure uses the ``cost`` column you pass. The textbook
+gross margin and turnover are on the *cost of goods*. In a crmlab event log
+``cost`` is the cost of goods **plus the cost to serve** the order
+(``crmlab.schema.describe("transactions")``), and the two cannot be separated from
+the log; with it, ``gross_margin`` is the **margin after the cost to serve**
+(lower than the gross margin by the cost to serve per unit of revenue) and
+``turnover`` counts the cost to serve as if it came out of the stock (higher than
+the textbook turnover). Say so when you report them.
 """
 from __future__ import annotations
 
@@ -30,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data import select_transactions
-from crmlab.errors import CRMDataError, check_finite, check_id_types
+from crmlab.errors import CRMDataError, ParameterError, check_finite, check_id_types, check_positive
 from crmlab.rfm import cents
 
 __all__ = ["customer_composition", "product_mix"]
@@ -95,6 +105,7 @@ def product_mix(
     tx: pd.DataFrame,
     *,
     inventory: pd.Series | None = None,
+    years: float | None = None,
     category: str = "category",
     cost: str = "cost",
     customer: str = "customer_id",
@@ -111,23 +122,33 @@ def product_mix(
     inventory : Series, optional
         Average inventory at cost per category over the period of ``tx``. Every
         category in ``tx`` needs a positive value.
+    years : float
+        Length of the period of ``tx`` in years (e.g. ``data.card["years"]``);
+        needed with ``inventory``: turnover is per year, (cost_c / years) / inventory_c.
 
     Returns
     -------
     DataFrame indexed by category, by revenue (largest first):
         ``orders``, ``revenue``, ``sales_share``, ``cost``, ``gross_profit``,
         ``gross_margin``, ``contribution_ratio``, ``profit_share``; with
-        ``inventory`` also ``turnover`` and ``cross_ratio``. A category with
-        zero revenue has gross margin NaN (0/0).
+        ``inventory`` also ``turnover`` (per year) and ``cross_ratio``. A category
+        with zero revenue has gross margin NaN (0/0). ``gross_margin`` and
+        ``gross_profit`` are after every cost in the ``cost`` column (see the module
+        docstring: in a crmlab log that includes the cost to serve).
 
     Example
     -------
     >>> tx = pd.DataFrame({"customer_id": [1, 2, 3], "date": ["2024-01-01"] * 3, "category": ["tea", "tea", "cups"],
     ...                    "amount": [60., 40., 100.], "cost": [30., 20., 80.]})
-    >>> m = product_mix(tx, inventory=pd.Series({"tea": 10., "cups": 40.}))
-    >>> m.loc["tea", ["gross_margin", "turnover", "cross_ratio", "contribution_ratio"]].tolist()
-    [0.5, 5.0, 2.5, 0.25]
+    >>> m = product_mix(tx, inventory=pd.Series({"tea": 10., "cups": 40.}), years=2)
+    >>> m.loc["tea", ["gross_margin", "turnover", "cross_ratio", "contribution_ratio"]].tolist()   # 50/2/10 = 2.5 a year
+    [0.5, 2.5, 1.25, 0.25]
     """
+    if inventory is not None:
+        if years is None:
+            raise ParameterError("years", "needed with inventory: turnover is per year",
+                                 detail="pass the length of the period of tx in years, e.g. data.card['years']")
+        years = check_positive("years", years)
     t = select_transactions(tx, customer=customer, date=date, amount=amount, order_id=order_id,
                             extra=(category, cost))
     c = pd.Series(check_finite(t[cost], cost), index=t.index)
@@ -160,7 +181,7 @@ def product_mix(
         bad = ~(inv > 0)
         if bad.any():
             raise CRMDataError("inventory", "average inventory must be > 0", list(inv.index[bad]))
-        out["turnover"] = out["cost"] / inv
+        out["turnover"] = out["cost"] / years / inv
         out["cross_ratio"] = out["gross_margin"] * out["turnover"]
     return out[[c for c in ("orders", "revenue", "sales_share", "cost", "gross_profit", "gross_margin",
                             "contribution_ratio", "profit_share", "turnover", "cross_ratio") if c in out.columns]]

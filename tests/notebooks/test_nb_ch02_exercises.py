@@ -40,12 +40,39 @@ def test_exercise_02_clean_revenue(data):
 
 
 def test_exercise_02_clothing_cross_ratio(data):
-    # cross ratio = gross margin × turnover = (revenue − cost)/revenue × cost/stock, stock halved to 2,500
+    # cross ratio = margin × turnover per year = (revenue − cost)/revenue × (cost / years)/stock, stock halved to 2,500
     clothing = data.transactions[data.transactions["category"] == "clothing"]
     revenue, cost = clothing["amount"].sum(), clothing["cost"].sum()
-    right = (revenue - cost) / revenue * cost / 2500.0
+    assert data.card["years"] == 3                                  # the log covers 3 years (2023–2025)
+    assert data.transactions["date"].dt.year.unique().tolist() == [2023, 2024, 2025]
+    right = (revenue - cost) / revenue * cost / 3 / 2500.0
     assert check("02.clothing_cross_ratio", right).status == "right"
     assert check("02.clothing_cross_ratio", right / 2).status == "wrong"     # the old stock of 5,000
+    assert check("02.clothing_cross_ratio", right * 3).status == "wrong"     # turnover over 3 years, not per year
+
+
+def test_exercise_02_tea_cross_ratio():
+    # margin (12000 − 7200)/12000 = 0.4; turnover 7200/1800 = 4 a year → 1.6 (coffee: 0.55 × 2 = 1.1)
+    assert check("02.tea_cross_ratio", 1.6).status == "right"
+    assert check("02.tea_cross_ratio", 0.4).status == "wrong"                # the margin alone
+    assert check("02.tea_cross_ratio", 4.0).status == "wrong"                # the turnover alone
+    assert check("02.tea_cross_ratio", 0.4 * 12000 / 1800).status == "wrong"  # turnover on revenue: 2.67
+
+
+def test_chapter_02_product_mix_numbers(data):
+    """The text's claims about section 4: margins after the cost to serve (cost includes it, per the
+    schema), turnover per year, electronics' shelf beats grocery's by cross ratio though far smaller."""
+    from crmlab import schema
+    meaning = schema.describe("transactions").set_index("column").loc["cost", "meaning"]
+    assert "cost to serve" in meaning
+    inventory = pd.Series({"grocery": 4000.0, "household": 3000.0, "clothing": 5000.0, "electronics": 800.0})
+    mix = composition.product_mix(data.transactions, inventory=inventory, years=data.card["years"])
+    assert data.card["years"] == 3
+    tx = data.transactions
+    g = tx[tx["category"] == "grocery"]
+    assert mix.loc["grocery", "turnover"] == pytest.approx(g["cost"].sum() / 3 / 4000.0)
+    assert mix.index[0] == "grocery"                                         # biggest by revenue
+    assert mix["cross_ratio"].idxmax() == "electronics"                      # small fast shelf wins
 
 
 def test_unit_age_bands_hand_worked():

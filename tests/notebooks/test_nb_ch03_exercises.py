@@ -32,6 +32,52 @@ def test_exercise_03_crv_p():
     assert check("03.crv_p", 12 * 24).status == "wrong"
 
 
+def test_exercise_03_purchase_cycle():
+    # orders on 2 Mar, 22 Mar, 1 May, 31 May 2025: gaps 20 + 40 + 30 = 90 days over 3 gaps = 30 days
+    days = pd.to_datetime(["2025-03-02", "2025-03-22", "2025-05-01", "2025-05-31"])
+    assert (days[-1] - days[0]).days == 90
+    assert check("03.purchase_cycle", 30.0).status == "right"
+    assert check("03.purchase_cycle", 90 / 4).status == "wrong"        # divided by orders, not gaps
+    assert check("03.purchase_cycle", 90.0).status == "wrong"          # the span, not its average
+    # the library's one definition agrees with the hand count
+    from crmlab import value
+    tx = pd.DataFrame({"customer_id": [7] * 4, "date": days})
+    assert value.purchase_cycle(tx).loc[7] == pytest.approx(30.0)
+
+
+def test_exercise_03_max_acquisition_cost():
+    # CLV∞ = m·r/(1 + d − r) = 60·0.75/0.35 = 45/0.35 = 128.571…
+    assert check("03.max_acquisition_cost", 128.5714).status == "right"
+    assert check("03.max_acquisition_cost", 60 / 0.35).status == "wrong"            # forgot the first year's r
+    assert check("03.max_acquisition_cost", 60 * 0.75 / (1 - 0.75)).status == "wrong"   # no discounting
+    assert check("03.max_acquisition_cost", 60 * 0.75 / 1.1).status == "wrong"      # one year only
+
+
+def test_chapter_03_uses_the_one_purchase_cycle(data):
+    """Section 2's cycle is (last − first)/(orders − 1), computed by hand here for every customer with
+    ≥ 3 orders; and the two definitions the issue found differ, so the choice matters."""
+    from crmlab import value
+    tx = data.transactions
+    g = tx.groupby("customer_id")["date"]
+    n = g.size()
+    by_hand = ((g.max() - g.min()).dt.total_seconds() / 86400 / (n - 1))[n >= 3]
+    lib = value.purchase_cycle(tx)
+    assert np.allclose(lib.loc[by_hand.index], by_hand)
+    assert lib[n == 1].isna().all()
+    end = pd.Timestamp(data.card["observation_end"])
+    other = ((end - g.min()).dt.days / n)[n >= 3]      # the old chapter-03 formula (now − first)/orders
+    assert (other - by_hand).abs().median() > 1.0       # they differ by more than a day for a typical customer
+
+
+def test_crv_p_margin_error_says_parameter_and_share():
+    from crmlab import value
+    from crmlab.errors import ParameterError
+    with pytest.raises(ParameterError) as e:
+        value.crv_p(avg_cycle=0.25, avg_amount=80, remaining_lifetime=3, rate=0.10, margin=30)
+    msg = str(e.value)
+    assert "parameter 'margin'" in msg and "share" in msg and "got 30" in msg and "column" not in msg
+
+
 def test_exercise_03_clv_horizon(data):
     tx = data.transactions
     y24 = set(tx.loc[tx["date"].dt.year == 2024, "customer_id"])
