@@ -61,7 +61,7 @@ def clv_figure(fig):
     terms_bars = bars(ax, [1], [0], color="#1565c0", alpha=0.8, label="term  m·r^t/(1+d)^t", animated=True)
     running, = ax.plot([], [], color="#ef6c00", marker="o", lw=2.5, label="running total", animated=True)
     infinite_line = ax.axhline(0, color="grey", ls="--", lw=1.5, label="T = ∞", animated=True)
-    ax.set(xlabel="year t", ylabel="$ (today's money)")
+    ax.set(xlabel="year t", ylabel="USD (today's money)")
     title = ax.set_title("", animated=True)
     legend = ax.legend(loc="center right")
     legend.set_animated(True)                  # its last label carries the T = ∞ value
@@ -74,11 +74,11 @@ def clv_figure(fig):
         running.set_data(terms.index, terms["cumulative"])
         infinite_line.set_visible(infinite is not None)
         legend.get_lines()[-1].set_visible(infinite is not None)
-        legend.get_texts()[-1].set_text(f"T = ∞: \\${infinite:,.0f}" if infinite is not None else "")
+        legend.get_texts()[-1].set_text(f"T = ∞: USD {infinite:,.0f}" if infinite is not None else "")
         if infinite is not None:
             infinite_line.set_ydata([infinite, infinite])
-        title.set_text(f"CLV over {horizon} years = \\${total:,.0f}   (m = \\${margin:,.0f}, r = {retention:.0%}, "
-                       f"d = {discount:.0%})")   # \\$: a plain $ pair would start matplotlib's math mode
+        title.set_text(f"CLV over {horizon} years = USD {total:,.0f}   (m = USD {margin:,.0f}, r = {retention:.0%}, "
+                       f"d = {discount:.0%})")   # money as USD, never $: a $ pair would start math mode
         ax.set_xticks(terms.index if horizon <= 20 else terms.index[::5])
         margin_x = 0.05 * (horizon - 0.2)                                  # 5 % of the bars' span
         ax.set_xlim(0.6 - margin_x, horizon + 0.4 + margin_x)
@@ -103,7 +103,7 @@ def clv_explorer():
 
     style = {"description_width": "initial"}
     controls = {
-        "margin": widgets.IntSlider(value=100, min=10, max=500, step=10, description="margin m ($/year)",
+        "margin": widgets.IntSlider(value=100, min=10, max=500, step=10, description="margin m (USD/year)",
                                     style=style, continuous_update=False),
         "retention": widgets.FloatSlider(value=0.80, min=0.0, max=0.99, step=0.01, description="retention r",
                                          readout_format=".0%", style=style, continuous_update=False),

@@ -35,11 +35,11 @@ def _controls(box):
 
 def test_functional_clv_explorer_redraws(titles):
     margin, retention, discount, horizon = _controls(titles.record(clv_calculator.clv_explorer()))
-    assert titles[-1][0].startswith("CLV over 10 years = \\$256")     # 100·Σ 0.8^t/1.1^t, t=1..10 = 255.9
+    assert titles[-1][0].startswith("CLV over 10 years = USD 256")     # 100·Σ 0.8^t/1.1^t, t=1..10 = 255.9
     horizon.value = 1
-    assert titles[-1][0].startswith("CLV over 1 years = \\$73")        # 100·0.8/1.1 = 72.7
+    assert titles[-1][0].startswith("CLV over 1 years = USD 73")        # 100·0.8/1.1 = 72.7
     retention.value = 0.0
-    assert titles[-1][0].startswith("CLV over 1 years = \\$0")
+    assert titles[-1][0].startswith("CLV over 1 years = USD 0")
 
 
 def test_functional_profit_explorer_redraws(titles):
