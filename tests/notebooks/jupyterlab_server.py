@@ -1,6 +1,6 @@
 """Start JupyterLab on a free local port and drive a notebook in headless Chromium (plain module).
 
-Used by the real-browser test (``test_browser_rfm.py``) and by
+Used by the real-browser tests (``test_browser_rfm.py``, ``test_browser_rendered_text.py``) and by
 ``benchmarks/bench_browser_explorer.py``. The notebook is copied to a temporary
 folder first, so JupyterLab's autosave can never write outputs into the repository.
 """
@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,14 +62,19 @@ def _user_settings(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def jupyterlab(notebook: Path, tmp: Path, *, expose_app: bool = False):
-    """Serve a copy of ``notebook`` from ``tmp``; yields ``{"url": ..., "log": ...}`` (URL opens the notebook).
+def jupyterlab(notebook: Path | Sequence[Path], tmp: Path, *, expose_app: bool = False):
+    """Serve copies of ``notebook`` (one path or several) from ``tmp``.
 
+    Yields ``{"url": ..., "urls": {name: url}, "base": ..., "log": ...}``: ``url`` opens the (first)
+    notebook, ``urls`` opens each one by its file name, ``base`` is the server's address (for the REST API), ``root`` the folder of the served copies.
     ``expose_app``: make the JupyterLab application reachable from page scripts as ``window.jupyterapp``.
     """
+    notebooks = [notebook] if isinstance(notebook, (str, Path)) else list(notebook)
+    if not notebooks:
+        raise ValueError("notebook: no notebook to serve (got an empty list)")
     work = tmp / "work"
     work.mkdir()
-    copy = Path(shutil.copy(notebook, work / notebook.name))
+    copies = [Path(shutil.copy(path, work / Path(path).name)) for path in notebooks]
     _user_settings(tmp / "user-settings")
     port = free_port()
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -85,13 +91,28 @@ def jupyterlab(notebook: Path, tmp: Path, *, expose_app: bool = False):
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
     try:
         _wait_http(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", proc, log)
-        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{copy.name}?token={TOKEN}", "log": log}
+        urls = {copy.name: f"http://127.0.0.1:{port}/lab/tree/{copy.name}?token={TOKEN}" for copy in copies}
+        yield {"url": urls[copies[0].name], "urls": urls, "log": log, "base": f"http://127.0.0.1:{port}",
+               "root": work}
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def shutdown_kernels(server: dict) -> int:
+    """Shut down every kernel the server runs (opening a notebook starts one); how many were running."""
+    def call(method: str, path: str):
+        request = urllib.request.Request(f"{server['base']}{path}?token={TOKEN}", method=method)
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    kernels = call("GET", "/api/kernels")
+    for kernel in kernels:
+        call("DELETE", f"/api/kernels/{kernel['id']}")
+    return len(kernels)
 
 
 def run_all_cells(page, url: str):
