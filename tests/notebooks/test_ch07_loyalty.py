@@ -169,6 +169,18 @@ def test_text_numbers_come_from_the_market(data):
     assert waits.max() < 1
 
 
+def test_text_yearly_nps_fall_is_just_beyond_the_noise(data):
+    # "the yearly intervals overlap, yet the interval of the change stays below zero, only just";
+    # "only changes of about ten points show"
+    sv = data.surveys
+    y = sv["date"].dt.year
+    a, b = (loyalty.nps_interval(sv.loc[y == year, "nps"], n_boot=2000, seed=7) for year in (2024, 2025))
+    assert a.low < b.high                                            # the yearly intervals overlap
+    fall = loyalty.nps_change_interval(sv.loc[y == 2024, "nps"], sv.loc[y == 2025, "nps"], n_boot=2000, seed=7)
+    assert -2 < fall.high < 0 and fall.estimate < 0
+    assert 8 < fall.half_width < 12
+
+
 def test_text_claims_about_churn_and_complaints(data):
     horizon = data.card["holdout_end"]
     truth = data.truth.set_index("customer_id")["churn_date"]
