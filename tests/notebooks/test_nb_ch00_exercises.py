@@ -58,3 +58,35 @@ def test_unit_market_runs_grid_lookup():
     with pytest.raises(Exception, match="not a run of this grid"):
         runs.counts(0.5, 0.35, 0.9)
     assert isinstance(with_wom.index, pd.DatetimeIndex)
+
+
+@pytest.mark.slow
+def test_exercise_00_biggest_lever():
+    # the notebook's grid, from where the explorer opens: each slider over its range, the others put back
+    runs = market.MarketRuns(reach=(0.1, 0.25, 0.5), dropout=(0.15, 0.35, 0.7), referrals=(0.0, 0.9),
+                             customers=600, years=3, seed=7)
+    opens = {"reach": 0.25, "dropout": 0.35, "referrals": 0.9}     # market_explorer's starting values
+    spread = {}
+    for name, values in (("reach", runs.reach), ("dropout", runs.dropout), ("referrals", runs.referrals)):
+        customers = [runs.counts(**{**opens, name: v}).iloc[-1]["customer"] for v in values]
+        spread[name] = max(customers) - min(customers)
+    best = max(spread, key=spread.get)
+    assert spread[best] > 2 * max(v for k, v in spread.items() if k != best)     # a clear answer, not a tie
+    assert check("00.biggest_lever", best).status == "right"
+    for other in set(spread) - {best}:
+        assert check("00.biggest_lever", other).status == "wrong"
+
+
+def test_text_00_funnel_and_thresholds(data):
+    """What 00's text says about the funnel, and that its thresholds are the library's."""
+    from crmlab import lifecycle
+
+    assert lifecycle.DORMANT_AFTER_DAYS == data.card["parameters"]["dormant_after_days"]
+    assert lifecycle.LOST_AFTER_DAYS == data.card["parameters"]["lost_after_days"]
+    f = lifecycle.funnel_counts(data.stages)
+    # "every target heard of us (prospect), but fewer than half became opportunities, and fewer still customers"
+    assert f["prospect"] == f["target"]
+    assert f["customer"] < f["opportunity"] < 0.5 * f["prospect"]
+    # "most customers went dormant at some point — and about half of those came back"
+    assert f["dormant"] > 0.5 * f["customer"]
+    assert 0.4 < f["won back"] / f["dormant"] < 0.6
