@@ -84,9 +84,14 @@ MONEY = re.compile(r"\\?\$\s?\d|\d\s?\\?\$")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+def _blank(text: str) -> str:
+    """Spaces in place of ``text``, newlines kept (positions in the cell stay the same)."""
+    return re.sub(r"[^\n]", " ", text)
+
+
 def without_code(markdown: str) -> str:
-    """The markdown with fenced code blocks and `code spans` replaced by a space."""
-    return CODE_SPAN.sub(" ", CODE_BLOCK.sub(" ", markdown))
+    """The markdown with fenced code blocks and `code spans` blanked out (same length)."""
+    return CODE_SPAN.sub(lambda m: _blank(m.group()), CODE_BLOCK.sub(lambda m: _blank(m.group()), markdown))
 
 
 def formula_spans(markdown: str) -> list[tuple[int, int, bool]]:
@@ -128,11 +133,11 @@ def formula_spans(markdown: str) -> list[tuple[int, int, bool]]:
 
 
 def outside_formulas(markdown: str) -> str:
-    """The markdown without code and without the formulas meant as formulas (money stays in)."""
+    """The markdown with code and the formulas meant as formulas blanked out (same length; money stays)."""
     text = without_code(markdown)
-    for start, end, meant in reversed(formula_spans(text)):
+    for start, end, meant in formula_spans(text):
         if meant:
-            text = text[:start] + " " + text[end:]
+            text = text[:start] + _blank(text[start:end]) + text[end:]
     return text
 
 
@@ -142,9 +147,15 @@ def has_formula(markdown: str) -> bool:
 
 
 def money_with_dollar(markdown: str) -> list[str]:
-    """Snippets where the markdown writes ``$`` + digit or digit + ``$`` outside formulas."""
-    text = outside_formulas(markdown)
-    return [text[max(0, m.start() - 25):m.end() + 25].replace("\n", " ") for m in MONEY.finditer(text)]
+    """Snippets of the source where it writes ``$`` + digit or digit + ``$`` outside formulas
+    (one snippet for matches close together)."""
+    spans: list[list[int]] = []
+    for m in MONEY.finditer(outside_formulas(markdown)):
+        if spans and m.start() <= spans[-1][1]:
+            spans[-1][1] = m.end() + 25
+        else:
+            spans.append([max(0, m.start() - 25), m.end() + 25])
+    return [" ".join(markdown[start:end].split()) for start, end in spans]
 
 
 def numbers_in_source(markdown: str) -> Counter:
