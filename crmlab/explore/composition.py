@@ -86,7 +86,7 @@ class CompositionViews:
         """The two shares the explorer draws, as a two-column table (groups in display order)."""
         t = self.table(dimension)
         if dimension == "product category":
-            return pd.DataFrame({"share of sales": t["sales_share"], "share of gross profit": t["profit_share"]})
+            return pd.DataFrame({"share of sales": t["sales_share"], "share of profit": t["profit_share"]})
         out = pd.DataFrame({"share of customers": t["share"], "share of revenue": t["revenue_share"]})
         if dimension == "age band":
             out = out.reindex([b for b in AGE_BANDS + ("(missing)",) if b in out.index])
