@@ -135,6 +135,16 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
+def _exercise_line(text: str) -> str:
+    """The cell's exercise heading line: its first line, or the first after section headings
+    only (a cell may open with `## Exercises` above `### Exercise 1 · …`); else the first line."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("### Exercise") or not line.startswith("#"):
+            return line
+    return lines[0] if lines else ""
+
+
 def _chapter(source: Path) -> int:
     return int(source.name[:2])
 
@@ -170,17 +180,18 @@ def test_money_is_not_written_with_dollar(source):
 @pytest.mark.parametrize("source", instructor_notebooks(NOTEBOOKS), ids=lambda p: p.name)
 def test_exercise_headings(source):
     """Before each exercise's check cell (and after the previous exercise's), a markdown cell whose
-    first line is `### Exercise N · short title · `NN.id`` [+ ` *(judgement)*`], N = 1, 2, … in order."""
+    first line is `### Exercise N · short title · `NN.id`` [+ ` *(judgement)*`], N = 1, 2, … in order
+    (section headings such as `## Exercises` may stand above it in the same cell)."""
     nb = nbformat.read(source, as_version=4)
     checks: dict[str, int] = {}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             for ex_id in CHECK_CALL.findall(cell.source):
                 checks.setdefault(ex_id, i)
-    headings = {i: EXERCISE_HEADING.match(_first_line(text)) for i, text in _markdown(nb)}
-    problems = [f"  cell {i}: {_first_line(text)!r} starts like an exercise heading but is not "
+    headings = {i: EXERCISE_HEADING.match(_exercise_line(text)) for i, text in _markdown(nb)}
+    problems = [f"  cell {i}: {_exercise_line(text)!r} starts like an exercise heading but is not "
                 f"`### Exercise N · short title · `NN.id`` (middle dots, the id in backticks)"
-                for i, text in _markdown(nb) if _first_line(text).startswith("### Exercise") and not headings[i]]
+                for i, text in _markdown(nb) if _exercise_line(text).startswith("### Exercise") and not headings[i]]
     previous = -1
     for number, (ex_id, at) in enumerate(checks.items(), start=1):
         between = [(i, m) for i, m in headings.items() if previous < i < at and m]
@@ -203,7 +214,7 @@ def test_judgement_exercises(source):
     """At least one exercise per chapter needs judgement (two from chapter 07 on), marked in its heading."""
     nb = nbformat.read(source, as_version=4)
     marked = [i for i, text in _markdown(nb)
-              if (m := EXERCISE_HEADING.match(_first_line(text))) and m.group(4)]
+              if (m := EXERCISE_HEADING.match(_exercise_line(text))) and m.group(4)]
     needed = 2 if _chapter(source) >= 7 else 1
     assert len(marked) >= needed, (
         f"{source.name}: {len(marked)} exercise heading(s) end with ' *(judgement)*', the chapter needs "
