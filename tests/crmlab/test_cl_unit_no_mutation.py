@@ -37,7 +37,7 @@ CALLS = {
     "transition_matrix": lambda tx: lifecycle.transition_matrix(tx, "2024-03-01", "2024-06-01"),
     "cohort_table": lambda tx: lifecycle.cohort_table(tx),
     "retention_curve": lambda tx: lifecycle.retention_curve(tx),
-    "winback_rate": lambda tx: lifecycle.winback_rate(tx, "2024-04-01", 30),
+    "winback_rate": lambda tx: lifecycle.winback_rate(tx, "2024-04-01", 30, dormant_after=30, new_days=30),
     "repeat_purchase_rate": lambda tx: loyalty.repeat_purchase_rate(tx),
     "retention_rate": lambda tx: loyalty.retention_rate(tx, "2024-02", "2024-03"),
     "loyalty_class": lambda tx: loyalty.loyalty_class(tx, _surveys()),
