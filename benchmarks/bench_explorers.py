@@ -207,6 +207,22 @@ def _ch07_loyalty():
 EXPLORERS.append(Explorer("07 satisfaction x switching cost", _ch07_loyalty))
 
 
+def _ch08_service():
+    from crmlab.explore import service as desk
+
+    grid = desk.load_grid()
+    box = desk.desk_explorer()
+    start = {name: control.value for name, control in box.controls.items()}
+    changes = [("arrival_rate", 5.0), ("agents", 5), ("handling_minutes", 20), ("target_minutes", 20.0),
+               ("agents", 2), ("arrival_rate", start["arrival_rate"]), ("handling_minutes", start["handling_minutes"]),
+               ("target_minutes", start["target_minutes"]), ("agents", start["agents"])]
+    desks = ((3.0, 30, 3, 6.0), (5.0, 20, 5, 20.0), (5.0, 30, 2, 6.0))
+    return Case(box, changes, [lambda d=d: desk.desk_figures(*d, grid) for d in desks])
+
+
+EXPLORERS.append(Explorer("08 help desk staffing", _ch08_service))
+
+
 def _baseline_ms() -> float:
     fig = Figure(figsize=crmlab.explore.FIGSIZE, dpi=crmlab.explore.DPI)
     FigureCanvasAgg(fig)
