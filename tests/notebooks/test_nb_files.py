@@ -248,7 +248,8 @@ def _chapter_file(number: int) -> str | None:
 @pytest.mark.parametrize("source", instructor_notebooks(NOTEBOOKS), ids=lambda p: p.name)
 def test_ends_with_next_cell(source):
     """The last cell links the previous and the next chapter (`[← 03 …](03_….ipynb) · [05 … →](05_….ipynb)`);
-    chapter 00 only the next, the last chapter only the previous."""
+    chapter 00 only the next, the last chapter only the previous. A next chapter whose notebook does not
+    exist yet is named and marked `(coming)` instead of linked (`09 The retention lab (coming)`)."""
     nb = nbformat.read(source, as_version=4)
     number, last = _chapter(source), nb.cells[-1] if nb.cells else None
     links = {int(n): name for name, n in LINK.findall(last.source)} if last and last.cell_type == "markdown" else {}
@@ -256,6 +257,8 @@ def test_ends_with_next_cell(source):
     problems = []
     for n in wanted:
         existing = _chapter_file(n)
+        if n not in links and not existing and re.search(rf"(?<![\d.]){n:02d}(?![\d.])[^\n]*\(coming\)", last.source):
+            continue                  # a chapter not written yet: named, marked (coming), no broken link
         if n not in links:
             problems.append(f"no link to chapter {n:02d} ([… {n:02d} …]({existing or f'{n:02d}_name.ipynb'}))")
         elif existing and links[n] != existing:
