@@ -197,7 +197,7 @@ def _bench_explorers():
     return module.EXPLORERS
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(len(_bench_explorers())))    # every explorer the benchmark knows
 def test_functional_every_explorer_update_equals_a_fresh_figure(index):
     # each control change of the benchmark: the warm explorer shows exactly what a brand-new
     # explorer figure rendered cold shows for the same control values
