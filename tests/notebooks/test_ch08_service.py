@@ -133,3 +133,87 @@ def test_functional_explorer_update_equals_a_fresh_figure_and_keeps_its_frame():
     assert box.renderer.frames_drawn == 1
     for compute in case.computes:
         assert set(compute()) >= {"utilisation", "p_wait", "mean_wait_minutes", "service_level", "market_profit"}
+
+
+# ----------------------------------------------------------------------------- the exercises
+def _accepts(exercise_id, right, wrong):
+    from crmlab.exercises import check
+
+    assert check(exercise_id, right).status == "right"
+    assert check(exercise_id, wrong).status == "wrong"
+    assert check(exercise_id, ...).status == "not answered"
+
+
+def test_exercise_08_mean_wait_by_hand():
+    # λ = 3, μ = 2, c = 2: a = 1.5, ρ = 0.75; Σ = 1 + 1.5 = 2.5; tail = (1.5²/2)/0.25 = 4.5
+    c = 4.5 / (2.5 + 4.5)
+    wq_hours = c / (2 * 2 - 3)
+    assert wq_hours * 60 == pytest.approx(38.571, abs=1e-3)
+    _accepts("08.mean_wait_by_hand", round(wq_hours * 60, 1), wq_hours)      # hours instead of minutes
+
+
+def test_exercise_08_agents_80_20():
+    from sim import queueing
+
+    lam, mu, t = 120.0, 15.0, 20 / 3600
+    c = int(lam // mu) + 1
+    while 1 - queueing.erlang_c(lam, mu, c) * math.exp(-(c * mu - lam) * t) < 0.8:
+        c += 1
+    assert 1 - queueing.erlang_c(lam, mu, c - 1) * math.exp(-((c - 1) * mu - lam) * t) < 0.8
+    _accepts("08.agents_80_20", c, c - 1)
+
+
+def test_exercise_08_classroom_one_agent():
+    import crmlab.data
+    import sim
+
+    data, cfg = crmlab.data.classroom(), sim.scenario("classroom")
+    lam = len(data.service) / (cfg.years * 365 * 24)
+    rho = lam / cfg.service_rate                               # one agent: C = ρ
+    sl = 1 - rho * math.exp(-(cfg.service_rate - lam) * 0.1)
+    two = 1 - service_level_two_agents(lam, cfg.service_rate, 0.1)
+    _accepts("08.classroom_one_agent", round(sl, 3), two)
+
+
+def service_level_two_agents(lam, mu, t):
+    """1 − SL(t) with two agents, from sim.queueing (a wrong answer: the desk as it is)."""
+    from sim import queueing
+
+    return queueing.erlang_c(lam, mu, 2) * math.exp(-(2 * mu - lam) * t)
+
+
+def test_exercise_08_best_staffing():
+    """Yearly cost(c) = 4000·c + per_hour · λ · 8760 · Wq(c), written out from the shipped CSV and sim.queueing."""
+    from pathlib import Path
+
+    import sim
+    from sim import queueing
+
+    grid = pd.read_csv(Path(desk.__file__).resolve().parent.parent / "datasets" / "busy_desk_grid.csv")
+    g = grid[grid["handling_minutes"] == 30].groupby("agents").mean(numeric_only=True)
+    years = sim.scenario("busy_desk").years
+    waited = g["tickets_per_hour"] * 8760 * years * g["mean_wait_hours"]
+    per_hour = (g.loc[7, "profit"] - g.loc[2, "profit"]) / (waited.loc[2] - waited.loc[7])
+    lam = g["tickets_per_hour"].mean()
+    cost = {c: 4000 * c + per_hour * lam * 8760 * queueing.mean_wait(lam, 2.0, c) for c in range(2, 8)}
+    best = min(cost, key=cost.get)
+    market = (g["profit"] - g.index * 4000 * years).idxmax()      # the check on the market
+    assert best == market == 4
+    _accepts("08.best_staffing", best, 3)
+
+
+# ----------------------------------------------------------------------------- numbers the text states
+def test_text_numbers_of_chapter_08():
+    import sim
+
+    busy, classroom = sim.scenario("busy_desk"), sim.scenario("classroom")
+    assert (busy.customers, busy.ticket_rate_per_year, busy.wait_penalty_per_hour) == (2000, 16.0, 0.3)
+    assert classroom.wait_penalty_per_hour == 0.01 and busy.years == 3
+    assert desk.GRID_AGENTS == (2, 3, 4, 5, 6, 7) and len(desk.GRID_HANDLING_MINUTES) == 3 and len(desk.GRID_SEEDS) == 3
+    grid = desk.load_grid()
+    assert (grid["customers_acquired"] / grid["customers"]).min() > 0.5     # "most of its people become customers"
+    s = desk.grid_summary(grid).query("handling_minutes == 30").set_index("agents")
+    # "the third agent removes most of the damage; after four agents nobody waits long enough to notice"
+    assert s.loc[3, "profit"] - s.loc[2, "profit"] > s.loc[7, "profit"] - s.loc[3, "profit"]
+    assert (s.loc[4:, "mean_wait_hours"] * 60).max() < 0.5
+    assert desk.GRID_TARGET_MINUTES == 6.0
