@@ -188,8 +188,8 @@ class Scenario:
         validate(self)
 
     def replace(self, **overrides) -> "Scenario":
-        """A copy with some fields changed (validated)."""
-        return _replace(self, overrides)
+        """A copy with some fields changed (validated); a new ``locale`` converts money and words first (:mod:`sim.locales`)."""
+        return _with_locale(self, overrides)
 
     def to_dict(self) -> dict:
         """All fields as plain JSON-able values (channels as dicts, tuples as lists)."""
@@ -488,7 +488,9 @@ def scenario(name: str | Scenario = "classroom", **overrides) -> Scenario:
     name : str or Scenario
         One of :func:`scenarios`, or an existing config to change.
     **overrides
-        Fields to change, e.g. ``locale="zh_CN"`` or ``dropout_per_year=0.5``.
+        Fields to change, e.g. ``locale="zh_CN"`` (the same market in yuan, with
+        Chinese names, cities, categories and channels: :mod:`sim.locales`) or
+        ``dropout_per_year=0.5``.
 
     Raises
     ------
@@ -501,7 +503,22 @@ def scenario(name: str | Scenario = "classroom", **overrides) -> Scenario:
         if name not in BUILDERS:
             raise ConfigError(f"unknown scenario {name!r}; built-in: {scenarios()}")
         base = BUILDERS[name]()
-    return _replace(base, overrides) if overrides else base
+    return _with_locale(base, overrides) if overrides else base
+
+
+def _with_locale(base: Scenario, overrides: dict) -> Scenario:
+    """``base`` with ``overrides``; a changed ``locale`` is applied first with :func:`sim.locales.localize`.
+
+    ``scenario("classroom", locale="zh_CN")`` is the classroom market in yuan,
+    with Chinese categories and channels; the other overrides are then taken in
+    that locale's units (``v=150`` is a yuan scale).
+    """
+    locale = overrides.get("locale", base.locale)
+    if locale != base.locale and locale in LOCALES:
+        from .locales import localize
+
+        base = localize(base, locale)
+    return _replace(base, overrides)
 
 
 def from_dict(params: dict) -> Scenario:

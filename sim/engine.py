@@ -25,6 +25,7 @@ from crmlab import schema
 from . import tables
 from .config import ConfigError, Scenario, check_dates, scenario
 from .eventlog import EventLog, to_dates
+from .locales import channel_word
 from .market import MarketModel
 from .model import Model
 from .textbook import TextbookModel
@@ -100,7 +101,7 @@ def _event_log(model: Model, cfg: Scenario, n: int, years: float, seed: int, str
     observation_end = pd.Timestamp(to_dates(model.start, [model.obs_end])[0])
     holdout_end = pd.Timestamp(to_dates(model.start, [model.end])[0])
     acquired = customers["acquired_at"].notna()
-    referred = customers["acquisition_channel"].eq("referral") & acquired
+    referred = customers["acquisition_channel"].eq(channel_word(cfg.locale, "referral")) & acquired
     card = {
         "scenario": cfg.name,
         "seed": seed,

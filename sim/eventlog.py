@@ -272,11 +272,16 @@ def _readme(card: dict) -> str:
         "Synthetic data made by the crmlab market simulator (`sim`). No real people.",
         "",
         f"- regenerate: `python -m sim --scenario {card.get('scenario')} --customers {card.get('customers')} "
-        f"--years {card.get('years')} --seed {card.get('seed')} --out <folder> --overwrite`",
+        f"--years {card.get('years')} --seed {card.get('seed')}"
+        + (f" --locale {params.get('locale')}" if params.get("locale", "en_US") != "en_US" else "")
+        + " --out <folder> --overwrite`",
         f"- package version: {card.get('package_version')}",
         f"- period: {params.get('start')} to {card.get('observation_end')} "
         f"(truth holdout to {card.get('holdout_end')})",
         f"- currency: {params.get('currency')}; locale: {params.get('locale')}",
+        *([f"- 金额单位：人民币元（¥）。money is in yuan (CNY, ¥): the scenario's US-dollar amounts × "
+           f"{_cny_per_usd()} (same customers and orders as the en_US run with the same seed)"]
+          if params.get("currency") == "CNY" else []),
         "",
         "| table | rows | columns |",
         "|---|---|---|",
@@ -297,6 +302,12 @@ def _readme(card: dict) -> str:
               "Every parameter is in `card.json`, with the sha256 checksum of every file "
               "(`crmlab.data.load` checks them).", ""]
     return "\n".join(lines)
+
+
+def _cny_per_usd() -> str:
+    from .locales import CNY_PER_USD
+
+    return f"{CNY_PER_USD:g}"
 
 
 def load(path: str | os.PathLike) -> EventLog:

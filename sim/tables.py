@@ -21,6 +21,7 @@ import pandas as pd
 from crmlab.schema import frame
 
 from .eventlog import to_dates
+from .locales import channel_word
 from .model import EPS
 
 __all__ = ["observed", "customers", "truth", "final"]
@@ -43,7 +44,8 @@ def customers(model, until: float) -> pd.DataFrame:
     """Every person: profile; channel and date of acquisition if acquired by day ``until``."""
     cfg, profiles = model.cfg, model.pop.profiles
     acquired = np.asarray(model.acquired_at) <= until
-    names = np.asarray([c.name for c in cfg.channels] + ["referral", "direct"], dtype=object)
+    names = np.asarray([c.name for c in cfg.channels]
+                       + [channel_word(cfg.locale, "referral"), channel_word(cfg.locale, "direct")], dtype=object)
     channel = np.where(acquired, names[np.asarray(model.channel_of)], None)
     referred = pd.array(np.asarray(model.referred_by), dtype="Int64")
     referred[~acquired | (np.asarray(model.referred_by) == 0)] = pd.NA
