@@ -10,6 +10,9 @@ active                     customers with at least one order in P
 new                        customers whose first order in ``tx`` is in P
 retained                   active in P−1 and in P
 churned                    active in P−1 but not in P
+repeat_rate                customers active in P who have two or more orders
+                           by the end of P / active (the loyalty measure of
+                           :func:`crmlab.loyalty.repeat_purchase_rate`, per period)
 retention_rate             retained / active(P−1)  (NaN in the first period)
 churn_rate                 1 − retention_rate
 orders, revenue            count and Σ amount of orders in P
@@ -31,7 +34,14 @@ Columns marked (table) appear only when that table is passed; rows of those
 tables dated outside the periods of ``tx`` are not counted. Churn here is
 "did not buy again in the next period": with monthly periods and customers who
 buy every few months it is high by construction — use ``freq="Q"`` for them.
-A ratio whose denominator is 0 in a period is NaN.
+A ratio whose denominator is 0 in a period is NaN. :func:`annual_churn` turns a
+monthly (or quarterly) churn rate into the yearly one it implies.
+
+Renewal rate (a subscription's loyalty measure) is the retention rate of the fee
+payments at yearly periods: ``kpi_table(fees, freq="Y")["retention_rate"]``.
+
+:func:`programme_effect` judges a programme against a control run of the same
+market: the change the programme made, and whether it is bigger than chance.
 """
 from __future__ import annotations
 
@@ -42,7 +52,7 @@ from crmlab.data import select_transactions, to_datetime_column
 from crmlab.errors import CRMDataError, check_finite
 from crmlab.loyalty import nps as _nps
 
-__all__ = ["kpi_table", "acquisition_cost", "retention_cost"]
+__all__ = ["kpi_table", "annual_churn", "programme_effect", "acquisition_cost", "retention_cost"]
 
 
 def _need(df: pd.DataFrame, name: str, cols: list[str]) -> None:
@@ -151,6 +161,16 @@ def kpi_table(
     retained = np.bincount(pair_period[has_next] + 1, minlength=k)
     prev_active = np.concatenate([[0], out["active"].to_numpy()[:-1]])
     out["retained"] = retained
+    # repeat buyers: the period of each customer's second order (k = none yet)
+    order = np.lexsort((i_tx, c_tx))
+    c_sorted, i_sorted = c_tx[order], i_tx[order]
+    second = np.full(len(uniques), k, dtype=np.int64)
+    is_second = np.zeros(len(order), dtype=bool)
+    is_second[1:] = c_sorted[1:] == c_sorted[:-1]
+    is_second[2:] &= c_sorted[2:] != c_sorted[:-2]
+    second[c_sorted[is_second]] = i_sorted[is_second]
+    repeat_pairs = second[pairs // k] <= pair_period
+    out["repeat_rate"] = _ratio(np.bincount(pair_period[repeat_pairs], minlength=k), out["active"])
     out["churned"] = prev_active - retained
     out["retention_rate"] = _ratio(retained, prev_active)
     out["churn_rate"] = 1.0 - out["retention_rate"]
@@ -208,6 +228,114 @@ def kpi_table(
         contact = np.union1d(pairs, c_sc[inside] * k + i_sc[inside])
         out["complaint_rate"] = _ratio(np.bincount(complainers % k, minlength=k),
                                        np.bincount(contact % k, minlength=k))
+    return out
+
+
+def annual_churn(rate, periods_per_year: int = 12):
+    """The yearly churn a per-period churn rate implies.
+
+        annual = 1 − (1 − rate) ** periods_per_year
+
+    A customer is kept for the year only if kept in each of the periods, so
+    monthly churn of 5% is not 60% a year (12 × 5%) but 1 − 0.95¹² ≈ 46%.
+    Works on a number, an array or a Series (NaN stays NaN).
+
+    Example
+    -------
+    >>> round(annual_churn(0.05), 4)
+    0.4596
+    >>> round(annual_churn(0.10, periods_per_year=4), 4)   # quarterly: 1 − 0.9⁴
+    0.3439
+    """
+    if isinstance(periods_per_year, bool) or not isinstance(periods_per_year, (int, np.integer)) \
+            or periods_per_year < 1:
+        raise CRMDataError("periods_per_year", "must be a whole number ≥ 1", detail=f"got {periods_per_year!r}")
+    values = rate if isinstance(rate, pd.Series) else np.asarray(rate, dtype=float)
+    v = np.asarray(values, dtype=float)
+    bad = ~np.isnan(v) & ((v < 0) | (v > 1))
+    if bad.any():
+        raise CRMDataError("rate", "churn rates must be in [0, 1]", detail=f"got {v[bad][:5].tolist()}")
+    out = 1.0 - (1.0 - values) ** periods_per_year
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def programme_effect(runs: pd.DataFrame, start, columns=None, *, z: float = 2.0) -> pd.DataFrame:
+    """Did a programme move each KPI, judged against a control run of the same market?
+
+    ``runs`` holds KPI tables of paired runs: columns ``seed``, ``arm``
+    (``"programme"`` or ``"control"``), ``period`` (a pandas Period or its text,
+    e.g. ``"2024-07"``, ``"2024Q3"``, one frequency) and the KPI columns. The two
+    arms of a seed are the same market with the same random numbers; the programme
+    arm switches the programme on at ``start`` (see :class:`sim.strategies.StartingOn`).
+    Periods that begin on or after ``start`` are *after*; periods that end before it
+    are *before*; a period holding ``start`` is left out. Per seed s and KPI:
+
+        d_s          = mean over after-periods of (programme − control)
+        difference   = mean of d_s over the R seeds
+        se           = standard deviation of d_s / √R
+        band         = z · se          (the noise band; z = 2 ≈ 95%)
+        real         = |difference| > band
+        before_after = mean over seeds of (programme after − programme before):
+                       what a before/after comparison without a control reports
+
+    Returns
+    -------
+    DataFrame indexed by KPI: ``before_after, difference, se, band, real``.
+
+    Example
+    -------
+    >>> runs = pd.DataFrame({"seed": [1] * 4 + [2] * 4, "arm": ["control", "control", "programme", "programme"] * 2,
+    ...                      "period": ["2024Q1", "2024Q2"] * 4, "active": [10, 12, 10, 15, 20, 20, 20, 24]})
+    >>> programme_effect(runs, "2024-04-01").round(3).to_dict("index")   # d = 3 and 4
+    {'active': {'before_after': 4.5, 'difference': 3.5, 'se': 0.5, 'band': 1.0, 'real': True}}
+    """
+    _need(runs, "runs", ["seed", "arm", "period"])
+    if columns is None:
+        columns = [c for c in runs.columns if c not in ("seed", "arm", "period")]
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    _need(runs, "runs", cols)
+    arms = set(runs["arm"].unique())
+    if not arms <= {"programme", "control"} or len(arms) != 2:
+        raise CRMDataError("arm", "runs need both arms 'programme' and 'control' and no other",
+                           detail=f"got {sorted(map(str, arms))}")
+    if isinstance(z, bool) or not isinstance(z, (int, float)) or not np.isfinite(z) or z <= 0:
+        raise CRMDataError("z", "must be a number > 0", detail=f"got {z!r}")
+    try:
+        when = pd.Timestamp(start)
+    except (ValueError, TypeError):
+        when = pd.NaT
+    if pd.isna(when):
+        raise CRMDataError("start", "not a date", detail=f"got {start!r}")
+    text = runs["period"].astype(str)
+    try:
+        unique = {u: pd.Period(u) for u in text.unique()}
+    except (ValueError, TypeError):
+        unique = {}
+    if not unique or len({p.freqstr for p in unique.values()}) != 1:
+        raise CRMDataError("period", "not pandas periods of one frequency",
+                           detail=f"e.g. {text.iloc[:3].tolist()}")
+    periods = pd.PeriodIndex(text.map(unique).tolist())
+    after = np.asarray(periods.start_time >= when)
+    before = np.asarray(periods.end_time < when)
+    if not after.any():
+        raise CRMDataError("start", "no period begins on or after it", detail=f"got {start!r}")
+    wide = runs.assign(_after=after, _before=before)
+    keys = ["seed", "period"]
+    prog = wide[wide["arm"] == "programme"].set_index(keys)
+    ctrl = wide[wide["arm"] == "control"].set_index(keys)
+    if not prog.index.sort_values().equals(ctrl.index.sort_values()) or prog.index.has_duplicates:
+        raise CRMDataError("runs", "each seed needs one programme and one control row per period")
+    ctrl = ctrl.reindex(prog.index)
+    diff = (prog[cols].astype(float) - ctrl[cols].astype(float))[prog["_after"].to_numpy()]
+    d = diff.groupby(level="seed").mean()
+    p_after = prog[prog["_after"]][cols].astype(float).groupby(level="seed").mean()
+    p_before = prog[prog["_before"]][cols].astype(float).groupby(level="seed").mean()
+    r = len(d)
+    se = d.std(ddof=1) / np.sqrt(r) if r > 1 else pd.Series(np.nan, index=cols)
+    out = pd.DataFrame({"before_after": (p_after - p_before).mean(), "difference": d.mean(), "se": se})
+    out["band"] = z * out["se"]
+    out["real"] = out["difference"].abs() > out["band"]
+    out.index.name = "kpi"
     return out
 
 

@@ -158,3 +158,87 @@ def test_retention_cost_hand_worked():
         kpi.retention_cost(tx, contacts, "2024", "2026")
     with pytest.raises(CRMDataError, match="previous"):
         kpi.retention_cost(tx, contacts, "last year", "2025")
+
+
+# ---- chapter 11: repeat rate per period, annual churn, programme vs control -------------------------------
+
+def test_kpi_repeat_rate_hand_worked():
+    from crmlab.kpi import kpi_table
+
+    # c1: Jan, Feb · c2: two in Jan, one in Mar · c3: Feb
+    tx = pd.DataFrame({"customer_id": [1, 2, 2, 1, 3, 2],
+                       "date": ["2024-01-05", "2024-01-06", "2024-01-20", "2024-02-03", "2024-02-04", "2024-03-01"],
+                       "amount": [1.0] * 6})
+    k = kpi_table(tx)
+    # Jan: {1, 2}, c2 has 2 orders → 1/2 · Feb: {1, 3}, c1 now has 2 → 1/2 · Mar: {2} → 1
+    assert k["repeat_rate"].tolist() == [0.5, 0.5, 1.0]
+    q = kpi_table(tx, freq="Q")     # one quarter: {1, 2, 3}, c1 and c2 repeat → 2/3
+    assert q["repeat_rate"].tolist() == pytest.approx([2 / 3])
+
+
+def test_annual_churn_compounds():
+    from crmlab.kpi import annual_churn
+
+    assert annual_churn(0.05) == pytest.approx(1 - 0.95 ** 12)          # 0.4596, not 12 × 5% = 60%
+    assert annual_churn(0.05) == pytest.approx(0.459640, abs=1e-6)
+    assert annual_churn(0.1, periods_per_year=4) == pytest.approx(0.3439)
+    assert annual_churn(0.0) == 0.0 and annual_churn(1.0) == 1.0
+    s = annual_churn(pd.Series([0.02, np.nan], index=["a", "b"]))
+    assert s["a"] == pytest.approx(1 - 0.98 ** 12) and np.isnan(s["b"]) and list(s.index) == ["a", "b"]
+    with pytest.raises(CRMDataError, match="rate.*1.5"):
+        annual_churn(1.5)
+    with pytest.raises(CRMDataError, match="periods_per_year.*0"):
+        annual_churn(0.1, periods_per_year=0)
+
+
+def _paired_runs():
+    # 3 seeds, quarters 2024Q1..Q4, programme from 2024-07-01 (Q3 and Q4 are after; Q1, Q2 before)
+    rows = []
+    for seed, (ctrl, prog) in {1: ([10, 11, 12, 13], [10, 11, 14, 16]),
+                               2: ([20, 19, 18, 18], [20, 19, 21, 21]),
+                               3: ([15, 15, 15, 16], [15, 15, 17, 17])}.items():
+        for q, (c, p) in enumerate(zip(ctrl, prog), start=1):
+            rows.append({"seed": seed, "arm": "control", "period": f"2024Q{q}", "active": c, "flat": 5.0 + seed})
+            rows.append({"seed": seed, "arm": "programme", "period": f"2024Q{q}", "active": p, "flat": 5.0 + seed
+                         + (0.5 if (seed == 1 and q == 4) else -0.5 if (seed == 2 and q == 4) else 0.0)})
+    return pd.DataFrame(rows)
+
+
+def test_programme_effect_hand_worked():
+    from crmlab.kpi import programme_effect
+
+    e = programme_effect(_paired_runs(), "2024-07-01")
+    # active: d = mean(2, 3) = 2.5, mean(3, 3) = 3, mean(2, 1) = 1.5 → 7/3; sd of (2.5, 3, 1.5) = 0.7638
+    d = np.array([2.5, 3.0, 1.5])
+    assert e.loc["active", "difference"] == pytest.approx(7 / 3)
+    assert e.loc["active", "se"] == pytest.approx(d.std(ddof=1) / np.sqrt(3))
+    assert e.loc["active", "band"] == pytest.approx(2 * d.std(ddof=1) / np.sqrt(3))
+    assert bool(e.loc["active", "real"])
+    # before/after of the programme arm: (15 − 10.5) + (21 − 19.5) + (17 − 15) over 3 = 8/3
+    assert e.loc["active", "before_after"] == pytest.approx(8 / 3)
+    # flat: d = 0.25, −0.25, 0 → mean 0, inside any band
+    assert e.loc["flat", "difference"] == pytest.approx(0.0)
+    assert not bool(e.loc["flat", "real"])
+    # a period holding the start is left out: from 2024-08-15 only Q4 is after
+    e2 = programme_effect(_paired_runs(), "2024-08-15", "active")
+    assert e2.loc["active", "difference"] == pytest.approx((3 + 3 + 1) / 3)
+
+
+def test_programme_effect_bad_input():
+    from crmlab.kpi import programme_effect
+
+    runs = _paired_runs()
+    with pytest.raises(CRMDataError, match="arm"):
+        programme_effect(runs.assign(arm="control"), "2024-07-01")
+    with pytest.raises(CRMDataError, match="start.*'soon'"):
+        programme_effect(runs, "soon")
+    with pytest.raises(CRMDataError, match="start.*2030"):
+        programme_effect(runs, "2030-01-01")
+    with pytest.raises(CRMDataError, match="z"):
+        programme_effect(runs, "2024-07-01", z=0)
+    with pytest.raises(CRMDataError, match="nps"):
+        programme_effect(runs, "2024-07-01", ["nps"])
+    with pytest.raises(CRMDataError, match="one frequency"):
+        programme_effect(runs.assign(period=["2024-01", "2024Q2"] * 12), "2024-07-01")
+    with pytest.raises(CRMDataError, match="one programme and one control"):
+        programme_effect(runs.iloc[1:], "2024-07-01")
