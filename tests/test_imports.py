@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT
 
-HEAVY = ("scipy", "matplotlib", "faker")
+HEAVY = ("scipy", "matplotlib", "faker", "sklearn")   # scikit-learn ≈ 1 s: imported inside crmlab.predict's functions
 
 LIGHT_IMPORTS = [
     "import sim",
@@ -23,6 +23,7 @@ LIGHT_IMPORTS = [
     "from crmlab import rfm, value, tiers, kpi, lifecycle, loyalty, composition",
     "from crmlab.exercises import check",
     "import crmlab.plots",
+    "import crmlab.predict",
 ]
 
 
