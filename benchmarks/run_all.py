@@ -3,7 +3,8 @@
 Each ``bench_*.py`` prints its own figures and ratios against a baseline run in
 the same process; this runner only calls them in turn and reports failures.
 ``bench_imports.py`` (import times of ``sim`` and ``crmlab`` beside ``import
-pandas``) goes first: it takes well under a minute.
+pandas``) goes first: it takes well under a minute. ``bench_sql.py`` prints RFM in
+SQL (DuckDB over Parquet) beside ``rfm_table`` on 1M transactions / 100k customers.
 
     .venv/bin/python benchmarks/run_all.py            # all
     .venv/bin/python benchmarks/run_all.py rfm clv    # those whose name contains a word
