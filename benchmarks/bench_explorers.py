@@ -223,6 +223,20 @@ def _ch08_service():
 EXPLORERS.append(Explorer("08 help desk staffing", _ch08_service))
 
 
+def _ch10_predict():
+    from crmlab.explore import predict as target
+
+    scores = target.classroom_scores(_data())
+    curves = target.targeting_curves(scores["score"], scores["churned"], scores["revenue"])
+    box = target.targeting_explorer(curves)
+    start = box.controls["share"].value
+    changes = [("share", 0.05), ("share", 0.5), ("share", 1.0), ("share", 0.1), ("share", start)]
+    return Case(box, changes, [lambda s=s: target.targeting(curves, s) for s in (0.05, 0.5, 1.0)])
+
+
+EXPLORERS.append(Explorer("10 churn targeting", _ch10_predict))
+
+
 def _baseline_ms() -> float:
     fig = Figure(figsize=crmlab.explore.FIGSIZE, dpi=crmlab.explore.DPI)
     FigureCanvasAgg(fig)
