@@ -24,7 +24,7 @@ import pandas as pd
 from crmlab.errors import CRMDataError, check_positive
 
 __all__ = ["text_colour", "plot_rfm_heatmap", "plot_rfm_cube", "plot_tier_grid", "plot_whale_curve", "plot_cohort_curves", "plot_kpi_trends",
-           "plot_p_alive_matrix", "plot_whale_anatomy", "plot_lifecycle_funnel", "TITLE_SIZE", "LABEL_SIZE", "TICK_SIZE"]
+           "plot_kpi_dashboard", "KPI_SYSTEM", "plot_p_alive_matrix", "plot_whale_anatomy", "plot_lifecycle_funnel", "TITLE_SIZE", "LABEL_SIZE", "TICK_SIZE"]
 
 TITLE_SIZE = 16
 LABEL_SIZE = 14
@@ -33,6 +33,9 @@ ANNOTATION_SIZE = 11
 
 
 def _axes(ax, figsize=(8, 6)):
+    from crmlab.fonts import use_cjk_font
+
+    use_cjk_font()                    # Chinese labels (a zh_CN dataset) drawn, not boxes
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -441,7 +444,7 @@ _KPI_UNITS = {
     "orders": "orders", "revenue": "money", "gross_profit": "money", "aov": "money per order",
     "revenue_per_customer": "money per customer", "mean_clv": "money per customer",
     "retention_rate": "share", "churn_rate": "share", "conversion_rate": "share", "complaint_rate": "share",
-    "satisfaction": "mean answer, 1–5", "nps": "NPS, −100…100",
+    "repeat_rate": "share", "satisfaction": "mean answer, 1–5", "nps": "NPS, −100…100",
 }
 
 
@@ -483,6 +486,81 @@ def plot_kpi_trends(kpi: pd.DataFrame, columns=("active", "revenue", "retention_
         _style(a, col.replace("_", " "), "", _KPI_UNITS.get(col, col))
     axes[-1].set_xlabel("period", fontsize=LABEL_SIZE)
     return axes[0] if len(axes) == 1 else axes
+
+
+#: the source's KPI system (CONCEPTS §10): satisfaction, loyalty, conversion, churn, complaints, value
+KPI_SYSTEM = ("satisfaction", "repeat_rate", "retention_rate", "conversion_rate", "churn_rate", "complaint_rate",
+              "revenue_per_customer", "active", "nps")
+
+
+def plot_kpi_dashboard(kpi: pd.DataFrame, columns=KPI_SYSTEM, *, control: pd.DataFrame | None = None,
+                       start=None, ncols: int = 3, fig=None):
+    """A KPI dashboard: one small panel per KPI over the periods, all on one figure.
+
+    Parameters
+    ----------
+    kpi : DataFrame
+        Output of :func:`crmlab.kpi.kpi_table` (index: periods).
+    columns : sequence of str
+        KPIs to draw, one panel each (default :data:`KPI_SYSTEM`).
+    control : DataFrame, optional
+        The KPI table of a control run of the same market, drawn in grey beside
+        ``kpi`` (same periods).
+    start : date, optional
+        A programme's start date, drawn as a red vertical line.
+    ncols : int
+        Panels per row.
+    fig : Figure, optional
+        Figure to draw on (a new one otherwise).
+
+    Returns
+    -------
+    NumPy array of Axes, one per KPI, in the order of ``columns``.
+    """
+    import matplotlib.pyplot as plt
+
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    _need(kpi, "kpi", cols)
+    if control is not None:
+        _need(control, "control", cols)
+        if not control.index.equals(kpi.index):
+            raise CRMDataError("control", "must have the same periods as kpi",
+                               detail=f"{len(control)} periods vs {len(kpi)}")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise CRMDataError("ncols", "must be a whole number ≥ 1", detail=f"got {ncols!r}")
+    ncols = min(ncols, len(cols))
+    nrows = -(-len(cols) // ncols)
+    fig = fig if fig is not None else plt.figure(figsize=(4.6 * ncols, 3.0 * nrows), constrained_layout=True)
+    grid = np.asarray(fig.subplots(nrows, ncols, squeeze=False))
+    axes = grid.ravel()
+    x = np.arange(len(kpi))
+    labels = [str(p) for p in kpi.index]
+    step = max(1, len(labels) // 6)
+    cut = None
+    if start is not None:
+        when = pd.Timestamp(start)
+        begins = [p.start_time if isinstance(p, pd.Period) else pd.Timestamp(p) for p in kpi.index]
+        cut = float(np.searchsorted(np.array(begins, dtype="datetime64[ns]"), np.datetime64(when))) - 0.5
+    for a, col in zip(axes, cols):
+        if control is not None:
+            a.plot(x, control[col].to_numpy(dtype=float), color="#9e9e9e", lw=1.8, label="control")
+        a.plot(x, kpi[col].to_numpy(dtype=float), color="C0", lw=2, marker="o", ms=3,
+               label="programme" if control is not None else col)
+        if cut is not None:
+            a.axvline(cut, color="#c62828", lw=1.5)
+        a.grid(alpha=0.3)
+        a.set_title(col.replace("_", " "), fontsize=LABEL_SIZE)
+        a.set_ylabel(_KPI_UNITS.get(col, col), fontsize=LABEL_SIZE - 2)
+        if _KPI_UNITS.get(col) == "share":
+            a.yaxis.set_major_formatter("{x:.0%}")
+    for i, a in enumerate(axes[:len(cols)]):        # period labels under the lowest panel of each column
+        lowest = i + ncols >= len(cols)
+        a.set_xticks(x[::step], labels[::step] if lowest else [], rotation=45, ha="right")
+    for a in axes[len(cols):]:
+        a.set_visible(False)
+    if control is not None:
+        axes[0].legend(loc="best", fontsize=9)
+    return axes[:len(cols)]
 
 
 def plot_p_alive_matrix(model, max_frequency: int, max_recency: float, T: float, *, unit: str = "weeks", ax=None):

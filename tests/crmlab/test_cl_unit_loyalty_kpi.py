@@ -242,3 +242,40 @@ def test_programme_effect_bad_input():
         programme_effect(runs.assign(period=["2024-01", "2024Q2"] * 12), "2024-07-01")
     with pytest.raises(CRMDataError, match="one programme and one control"):
         programme_effect(runs.iloc[1:], "2024-07-01")
+
+
+def test_kpi_dashboard_panels_control_and_start():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from crmlab import plots
+
+    tx = pd.DataFrame({"customer_id": [1, 2, 1, 3, 2, 3, 1],
+                       "date": ["2024-01-05", "2024-01-09", "2024-02-11", "2024-02-20", "2024-03-02", "2024-04-03",
+                                "2024-04-09"], "amount": [10.0, 30.0, 20.0, 40.0, 5.0, 8.0, 9.0]})
+    k = kpi.kpi_table(tx)
+    ctrl = k.assign(active=k["active"] - 1)
+    axes = plots.plot_kpi_dashboard(k, ["active", "retention_rate", "repeat_rate", "revenue"], control=ctrl,
+                                    start="2024-03-01", ncols=3)
+    assert len(axes) == 4
+    fig = axes[0].figure
+    assert sum(a.get_visible() for a in fig.axes) == 4          # 2 × 3 grid, two empty panels hidden
+    grey, blue = axes[0].lines[0], axes[0].lines[1]
+    np.testing.assert_allclose(grey.get_ydata(), k["active"] - 1)
+    np.testing.assert_allclose(blue.get_ydata(), k["active"])
+    # the start line sits between Feb (x = 1) and Mar (x = 2)
+    assert axes[0].lines[2].get_xdata()[0] == pytest.approx(1.5)
+    assert axes[1].get_ylabel() == "share" and axes[3].get_title() == "revenue"
+    # period labels under the lowest panel of each column: revenue (col 0, row 2), retention and repeat (row 1)
+    assert [t.get_text() for t in axes[3].get_xticklabels()][:2] == ["2024-01", "2024-02"]
+    assert {t.get_text() for t in axes[0].get_xticklabels()} == {""}
+    plt.close(fig)
+    with pytest.raises(CRMDataError, match="control"):
+        plots.plot_kpi_dashboard(k, ["active"], control=ctrl.iloc[:2])
+    with pytest.raises(CRMDataError, match="ncols"):
+        plots.plot_kpi_dashboard(k, ["active"], ncols=0)
+    with pytest.raises(CRMDataError, match="nps"):
+        plots.plot_kpi_dashboard(k, ["nps"])
+    plt.close("all")
