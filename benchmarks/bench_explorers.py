@@ -237,6 +237,22 @@ def _ch10_predict():
 EXPLORERS.append(Explorer("10 churn targeting", _ch10_predict))
 
 
+def _ch11_kpi():
+    from crmlab.explore import kpi as kpi_explore
+
+    runs = kpi_explore.load_runs()
+    box = kpi_explore.kpi_explorer(runs)
+    start = {name: control.value for name, control in box.controls.items()}
+    changes = [("start", "2025-01-01"), ("freq", "M"), ("kpi", "retention_rate"), ("start", "2024-01-01"),
+               ("freq", "Y"), ("kpi", "satisfaction"), ("freq", start["freq"]), ("kpi", start["kpi"]),
+               ("start", start["start"])]
+    cases = (("active", "Q", "2024-07-01"), ("retention_rate", "M", "2025-01-01"), ("nps", "Y", "2024-01-01"))
+    return Case(box, changes, [lambda c=c: kpi_explore.kpi_series(runs, *c) for c in cases])
+
+
+EXPLORERS.append(Explorer("11 KPI programme vs control", _ch11_kpi))
+
+
 def _baseline_ms() -> float:
     fig = Figure(figsize=crmlab.explore.FIGSIZE, dpi=crmlab.explore.DPI)
     FigureCanvasAgg(fig)
@@ -325,3 +341,23 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _ch13_sql():
+    from crmlab import sql as crm_sql
+    from crmlab.explore import sql as selection
+
+    con = crm_sql.connect(analyst=True)
+    box = selection.selection_explorer(con)
+    start = {name: control.value for name, control in box.controls.items()}
+    changes = [("silent_days", 360), ("min_orders", 3), ("min_spend", 500), ("channel", "referral"),
+               ("silent_days", 0), ("channel", start["channel"]), ("min_spend", start["min_spend"]),
+               ("min_orders", start["min_orders"]), ("silent_days", start["silent_days"])]
+    stages = selection.stage_of_customers(con, "2025-12-31")
+    picks = ((120, 1, 0, "any"), (360, 3, 500, "referral"), (0, 2, 250, "search_ads"))
+    return Case(box, changes, [lambda p=p: selection.run_selection(con, "2025-12-31", silent_days=p[0], min_orders=p[1],
+                                                                   min_spend=p[2], channel=p[3], stages=stages)
+                               for p in picks])
+
+
+EXPLORERS.append(Explorer("13 customer selection in SQL", _ch13_sql))
