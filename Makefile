@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 
-.PHONY: course test test-fast setup setup-dev browser notebooks keys benchmark dataset clean
+.PHONY: course test test-fast setup setup-dev browser cjk-font notebooks keys benchmark dataset clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,10 +24,14 @@ setup-dev: $(BIN)/python
 browser:
 	bash .ci/install-browser
 
-course: setup
+# a Chinese (CJK) font for figures with Chinese labels (fonts-noto-cjk, when none is installed)
+cjk-font:
+	bash .ci/install-cjk-font
+
+course: setup cjk-font
 	bash .ci/open-course $(PORT)
 
-test: setup-dev browser
+test: setup-dev browser cjk-font
 	MPLBACKEND=agg $(BIN)/python -m pytest -n 2 --timeout 900
 	bash .ci/check-matplotlib-310
 

@@ -11,7 +11,9 @@ For chapter ``NN`` it
 1. reads the exercise list ``notebooks/instructor/NN_name.exercises.toml`` — one
    table per exercise id with ``hints``, the steps a wrong answer reveals one at a
    time (the concept, then the method, then the code), and optionally ``rtol`` /
-   ``atol`` (number tolerance, default 1e-3 / 1e-9) and ``praise`` (shown when right)::
+   ``atol`` (number tolerance, default 1e-3 / 1e-9) and ``praise`` (shown when right);
+   ``hints_zh`` / ``praise_zh`` are the same in Chinese, shown when the course language is
+   Chinese (``CRMLAB_LANG=zh``, see :mod:`crmlab.exercises.messages`)::
 
        ["03.clv_5y"]
        hints = ["A customer's value is the margins they will still bring, each discounted to today.",
@@ -49,7 +51,7 @@ from tools.run import execute
 
 __all__ = ["instructor_notebook", "read_exercise_list", "build_key", "main"]
 
-_OPTIONAL = {"rtol", "atol", "praise"}
+_OPTIONAL = {"rtol", "atol", "praise", "hints_zh", "praise_zh"}   # *_zh: the Chinese course (crmlab.exercises.messages)
 
 
 def instructor_notebook(chapter: str, folder: Path = NOTEBOOKS) -> Path:
@@ -86,6 +88,11 @@ def read_exercise_list(notebook: Path) -> dict[str, dict]:
             raise ValueError(f"{path.name}: exercise {ex_id!r} needs a non-empty hint: "
                              f"hints = [\"concept\", \"method\", \"code\"] (got {steps!r})")
         entry["hints"] = steps
+        zh = entry.get("hints_zh")
+        if zh is not None and (not isinstance(zh, list) or len(zh) != len(steps)
+                               or not all(isinstance(h, str) and h.strip() for h in zh)):
+            raise ValueError(f"{path.name}: exercise {ex_id!r}: hints_zh must be the {len(steps)} hint steps "
+                             f"in Chinese, one per step of hints (got {zh!r})")
     return spec
 
 

@@ -36,6 +36,7 @@ import html
 import json
 import os
 
+from crmlab.exercises import messages
 from crmlab.exercises.answers import (DEFAULT_ATOL, DEFAULT_RTOL, AnswerTypeError, NotAnswered,
                                       answers_match, describe_answer, normalise, read_key)
 
@@ -80,14 +81,15 @@ class CheckResult:
         return self.status == "right"
 
     def text(self) -> str:
-        symbol, title, _, _ = _STYLE[self.status]
+        symbol, title = _STYLE[self.status][0], messages.text(f"title.{self.status}")
         return f"{symbol} [{self.exercise}] {title} {self.message}".rstrip()
 
     def __repr__(self) -> str:
         return self.text()
 
     def _repr_html_(self) -> str:
-        symbol, title, border, background = _STYLE[self.status]
+        symbol, _, border, background = _STYLE[self.status]
+        title = messages.text(f"title.{self.status}")
         return (f'<div style="border-left:6px solid {border};background:{background};'
                 f'padding:6px 12px;margin:4px 0;font-size:1.05em">'
                 f'<b>{symbol} {html.escape(title)}</b> '
@@ -129,18 +131,18 @@ def _hints(exercise: str, entry: dict) -> str:
     Hint 1 of 3: the concept
     Hint 2 of 3: the method
     """
-    steps = hint_steps(entry)
+    steps = messages.hint_steps(entry)
     shown = min(_wrong_attempts.get(exercise, 0) + 1, len(steps))
     _wrong_attempts[exercise] = shown
     if len(steps) == 1:
-        return f"Hint: {steps[0]}"
-    return "\n".join(f"Hint {k} of {len(steps)}: {step}" for k, step in enumerate(steps[:shown], start=1))
+        return messages.text("hint.one", step=steps[0])
+    return "\n".join(messages.text("hint.step", k=k, n=len(steps), step=step)
+                     for k, step in enumerate(steps[:shown], start=1))
 
 
 def _evaluate(exercise: str, answer) -> CheckResult:
     if not isinstance(exercise, str) or "." not in exercise:
-        return CheckResult(str(exercise), "unknown exercise",
-                           'An exercise id looks like "04.rfm_cells": copy it from the notebook.')
+        return CheckResult(str(exercise), "unknown exercise", messages.text("bad id"))
     chapter = exercise.split(".", 1)[0]
     record_file = os.environ.get(RECORD_ENV)
     if record_file:
@@ -154,27 +156,25 @@ def _evaluate(exercise: str, answer) -> CheckResult:
     key = read_key(chapter)
     if key is None:
         return CheckResult(exercise, "no key",
-                           f"There is no answer key for chapter {chapter} yet "
-                           f"(authors: python -m tools.keys {chapter}).")
+                           messages.text("no key", chapter=chapter))
     if exercise not in key:
         known = ", ".join(sorted(key))
         return CheckResult(exercise, "unknown exercise",
-                           f"Check the exercise name; chapter {chapter} has: {known}.")
+                           messages.text("unknown id", chapter=chapter, known=known))
     entry = key[exercise]
     try:
         given = normalise(answer)
     except NotAnswered:
-        return CheckResult(exercise, "not answered",
-                           "Replace the `...` with your code or number, then run the cell again.")
+        return CheckResult(exercise, "not answered", messages.text("not answered"))
     except AnswerTypeError as err:
         return CheckResult(exercise, "wrong", f"{err}.\n{_hints(exercise, entry)}")
     expected = entry["answer"]
     if given["kind"] != expected["kind"]:
         return CheckResult(exercise, "wrong",
-                           f"Expected {describe_answer(expected)}, got {describe_answer(given)}.\n"
+                           messages.text("expected", expected=describe_answer(expected), given=describe_answer(given)) + "\n"
                            f"{_hints(exercise, entry)}")
     if answers_match(given, expected, rtol=entry.get("rtol", DEFAULT_RTOL), atol=entry.get("atol", DEFAULT_ATOL)):
-        return CheckResult(exercise, "right", entry.get("praise", ""))
+        return CheckResult(exercise, "right", messages.praise(entry))
     return CheckResult(exercise, "wrong", _hints(exercise, entry))
 
 

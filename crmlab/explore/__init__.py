@@ -36,6 +36,7 @@ from typing import Callable
 
 import numpy as np
 
+from crmlab.explore import labels
 from crmlab.explore.render import FigureRenderer
 
 __all__ = ["explorer", "explorer_figure", "render_png", "display_figure", "FigureRenderer", "bars",
@@ -51,9 +52,12 @@ DPI = 100
 def projector_style() -> dict:
     """Matplotlib settings for figures that must be readable from the back of a room.
 
-    Use as ``with plt.rc_context(projector_style()): ...``.
+    Use as ``with plt.rc_context(projector_style()): ...``. Chinese text is drawn
+    with a CJK font when the machine has one (:func:`crmlab.fonts.font_rc`).
     """
-    return {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13,
+    from crmlab.fonts import font_rc
+
+    return {**font_rc(), "font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13,
             "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 11,
             "axes.spines.top": False, "axes.spines.right": False,
             "axes.titley": 1.0}   # a fixed title height: an animated title is drawn where it was put
@@ -79,8 +83,17 @@ def _build(setup: Callable, values: dict):
     fig = explorer_figure()
     with plt.rc_context(projector_style()):
         update = setup(fig)
+        if _chinese():
+            labels.translate_figure(fig)          # fixed labels in Chinese (crmlab.explore.labels)
         update(**values)
     return fig, update
+
+
+def _chinese() -> bool:
+    """Is the course language Chinese (:func:`crmlab.exercises.messages.course_language`)?"""
+    from crmlab.exercises.messages import course_language
+
+    return course_language() == "zh"
 
 
 def render_png(setup: Callable, **values) -> bytes:
@@ -132,6 +145,9 @@ def explorer(setup: Callable, controls: dict, *, title: str = "", columns: int =
     import matplotlib.pyplot as plt
 
     start = time.perf_counter()
+    if _chinese():
+        labels.translate_controls(controls)
+        title = labels.tr(title)
     values = lambda: {name: c.value for name, c in controls.items()}  # noqa: E731
     fig, update_figure = _build(setup, values())
     renderer = FigureRenderer(fig)
