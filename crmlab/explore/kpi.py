@@ -131,21 +131,24 @@ def kpi_series(runs: pd.DataFrame, kpi: str, freq: str, start: str, *, z: float 
     pairs = paired_runs(runs, freq, start)
     if kpi not in pairs.columns or kpi in ("seed", "arm", "period"):
         raise CRMDataError("kpi", "not a KPI of the runs", detail=f"got {kpi!r}; have {list(KPIS)}")
-    return _series(*_arrays(pairs, kpi), z=z)
+    periods, grids = _arrays(pairs, [kpi])
+    return _series(periods, *grids[kpi], z=z)
 
 
-def _arrays(pairs: pd.DataFrame, kpi: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Periods in time order and the (seed × period) arrays of the control and programme arms."""
+def _arrays(pairs: pd.DataFrame, kpis: list[str]) -> tuple[list[str], dict]:
+    """Periods in time order and, per KPI, the (seed × period) arrays of the control and programme arms."""
     periods = sorted(pairs["period"].unique(), key=pd.Period)
-    seeds = sorted(pairs["seed"].unique())
-    out = []
+    seeds = np.array(sorted(pairs["seed"].unique()))
+    grids = {k: [] for k in kpis}
     for arm in ("control", "programme"):
         one = pairs[pairs["arm"] == arm]
-        grid = np.full((len(seeds), len(periods)), np.nan)
-        grid[np.searchsorted(seeds, one["seed"]), pd.Index(periods).get_indexer(one["period"])] = \
-            one[kpi].to_numpy(dtype=float)
-        out.append(grid)
-    return periods, out[0], out[1]
+        rows = np.searchsorted(seeds, one["seed"].to_numpy())
+        cols = pd.Index(periods).get_indexer(one["period"])
+        for k in kpis:
+            grid = np.full((len(seeds), len(periods)), np.nan)
+            grid[rows, cols] = one[k].to_numpy(dtype=float)
+            grids[k].append(grid)
+    return periods, grids
 
 
 def _series(periods, control: np.ndarray, programme: np.ndarray, *, z: float = 2.0) -> pd.DataFrame:
@@ -200,10 +203,9 @@ def kpi_figure(fig, runs: pd.DataFrame):
     series, xs, after_mask = {}, {}, {}
     for f in sorted(set(runs["freq"])):
         for st in starts:
-            pairs = paired_runs(runs, f, st)
+            periods, grids = _arrays(paired_runs(runs, f, st), kpis)
             for k in kpis:
-                periods, c, p = _arrays(pairs, k)
-                series[(k, f, st)] = _series(periods, c, p)
+                series[(k, f, st)] = _series(periods, *grids[k])
             xs[f] = _x(periods)
             after_mask[(f, st)] = np.array([pd.Period(q).start_time >= pd.Timestamp(st) for q in periods])
     limits: dict = {}
