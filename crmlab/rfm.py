@@ -190,8 +190,10 @@ def rfm_table(
     monetary : {"total", "mean"}
         Monetary value as total spend or mean spend per order.
     bins : int
-        Number of score levels (5 = quintiles). Segments need ``bins=5``;
-        with another value the ``segment`` column is left out.
+        Number of score levels, 2–10 (5 = quintiles, 10 = deciles). Segments
+        need ``bins=5``; with another value the ``segment`` column is left out.
+        The cell code has one digit per score (``"543"``) up to ``bins=9`` and
+        is written with hyphens for deciles (``"10-3-7"``).
     method : {"independent", "nested"}
         ``"independent"``: R, F and M each scored over all customers (the
         quintile version of industry practice). ``"nested"``: Hughes' 1994
@@ -225,7 +227,7 @@ def _check_rfm_options(monetary: str, bins: int, method: str = "independent") ->
         raise CRMDataError("monetary", "must be 'total' or 'mean'", detail=f"got {monetary!r}")
     if method not in ("independent", "nested"):
         raise CRMDataError("method", "must be 'independent' or 'nested'", detail=f"got {method!r}")
-    check_int("bins", bins, minimum=2, maximum=9)   # one digit per score in the cell code
+    check_int("bins", bins, minimum=2, maximum=10)   # cell code: one digit per score up to 9, "10-3-7" for deciles
 
 
 def rfm_of_valid(t: pd.DataFrame, cutoff: pd.Timestamp, *, customer: str = "customer_id", date: str = "date",
@@ -250,13 +252,9 @@ def rfm_of_valid(t: pd.DataFrame, cutoff: pd.Timestamp, *, customer: str = "cust
         m = _scores_within(cents(money), r * 10 + f, bins)
     else:
         f, m = _scores(freq, bins), _scores(cents(money), bins)
-    code = r * 100 + f * 10 + m
-    cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
-    lookup = np.zeros(1000, dtype=np.int64)
-    lookup[[int(c) for c in cells]] = np.arange(len(cells))
     # text columns as object arrays of str: pandas 3 stores them as its str dtype, pandas 2 as object
     columns = {"recency": recency, "frequency": freq, "monetary": money, "r_score": r, "f_score": f,
-               "m_score": m, "cell": np.array(cells, dtype=object)[lookup[code]]}
+               "m_score": m, "cell": _cell_codes(r, f, m, bins)}
     if bins == 5:
         names = sorted(set(SEGMENT_MAP.values()))
         seg_lookup = np.zeros((6, 6), dtype=np.int64)
@@ -265,6 +263,20 @@ def rfm_of_valid(t: pd.DataFrame, cutoff: pd.Timestamp, *, customer: str = "cust
         columns["segment"] = np.array(names, dtype=object)[seg_lookup[r, f]]
     # one DataFrame built at once: adding the columns one by one costs more than the scoring
     return pd.DataFrame(columns, index=pd.Index(ids, name=customer))
+
+
+def _cell_codes(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.ndarray:
+    """Cell text per customer: ``"543"`` (one digit per score) when bins ≤ 9, ``"10-3-7"`` for deciles."""
+    if bins <= 9:
+        code = r * 100 + f * 10 + m
+        cells = [f"{i}{j}{k}" for i in range(1, bins + 1) for j in range(1, bins + 1) for k in range(1, bins + 1)]
+        lookup = np.zeros(1000, dtype=np.int64)
+        lookup[[int(c) for c in cells]] = np.arange(len(cells))
+        return np.array(cells, dtype=object)[lookup[code]]
+    code = (np.asarray(r, dtype=np.int64) * 100 + f) * 100 + m
+    uniq, where = np.unique(code, return_inverse=True)
+    text = [f"{c // 10000}-{c // 100 % 100}-{c % 100}" for c in uniq.tolist()]
+    return np.array(text, dtype=object)[where.reshape(-1)]
 
 
 def _per_customer(customers: pd.Series, dates: pd.Series, amounts: pd.Series):

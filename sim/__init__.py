@@ -8,7 +8,7 @@
 
 Public names: :func:`scenario`, :func:`scenarios`, :func:`simulate`,
 :func:`load`, :class:`EventLog`, :func:`call_centre`, :mod:`btyd`,
-:mod:`strategies`, :func:`run_replications`, :func:`compare`.
+:mod:`strategies`, :func:`run_replications`, :func:`compare`, :func:`sweep`.
 
 Where things are (read them in this order):
 
@@ -40,7 +40,7 @@ from .engine import simulate
 from .eventlog import EventLog, LoadError, load
 
 from . import btyd
-from .experiment import compare, run_replications
+from .experiment import compare, run_replications, sweep
 
 __all__ = ["scenario", "scenarios", "simulate", "load", "EventLog", "call_centre", "btyd", "strategies",
-           "run_replications", "compare", "Scenario", "Channel", "ConfigError", "LoadError"]
+           "run_replications", "compare", "sweep", "Scenario", "Channel", "ConfigError", "LoadError"]

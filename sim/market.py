@@ -33,7 +33,9 @@ Dropout hazard per day::
 
 with frailty ~ Gamma(k, 1/k) (mean 1; heterogeneous churn), s the customer's
 satisfaction in [0, 1], β = ``satisfaction_effect``, and multipliers from
-strategy actions (contact, account manager).
+strategy actions (contact, account manager). While a discount runs, the
+purchase rate is λ · (1 + elasticity · percent / 100) (see ``sim.strategies.Discount``);
+when it runs out the clocks are redrawn at the old rate.
 
 Satisfaction moves with service: a complaint costs ``complaint_hit``, its
 resolution gives back ``resolution_boost``, an answered question gives
@@ -56,7 +58,7 @@ import simpy
 
 from . import streams
 from .call_centre import CallCentre
-from .model import ALIVE, CUSTOMER, DAYS_PER_YEAR, FUNNEL, GONE, LOST, OPPORTUNITY, PROSPECT, Model
+from .model import ALIVE, CUSTOMER, DAYS_PER_YEAR, EPS, FUNNEL, GONE, LOST, OPPORTUNITY, PROSPECT, Model
 from .streams import CustomerStream, FirstBlocks
 
 __all__ = ["MarketModel"]
@@ -163,14 +165,19 @@ class MarketModel(Model):
         ticket_rate = cfg.ticket_rate_per_year / DAYS_PER_YEAR
         survey_rate = cfg.survey_rate_per_year / DAYS_PER_YEAR
         referral_rate = cfg.referral_rate_per_year / DAYS_PER_YEAR
-        lam = self.lam_day[i]
         sat, satisfied_above, hazard = self.sat, cfg.satisfied_above, self.hazard
         while True:
+            lam, offer_ends = self.lam_day[i], self.discount_until[i]
+            if offer_ends - env.now > EPS:                   # a running discount lifts the purchase rate
+                lam *= self.discount_lift[i]
             h = hazard(i)
             refer = referral_rate if (sat[i] >= satisfied_above and self.pool) else 0.0
             total = lam + h + ticket_rate + survey_rate + refer
             dt = s.exponential() / total
             try:
+                if offer_ends - env.now > EPS and env.now + dt > offer_ends and offer_ends <= next_fee:
+                    yield env.timeout(offer_ends - env.now)  # the discount runs out first: redraw without it
+                    continue
                 if env.now + dt > next_fee:                  # the yearly fee comes first
                     yield env.timeout(max(0.0, next_fee - env.now))
                     if s.uniform() < self.renewal_dropout(i):

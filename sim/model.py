@@ -98,6 +98,7 @@ class Model:
         self.manager_mult = [1.0] * n
         self.discount_until = [-math.inf] * n          # a discount runs until this day
         self.discount_pct = [0.0] * n
+        self.discount_lift = [1.0] * n                 # purchase rate × this while a discount runs (market)
         self.procs: list = [None] * n                  # each person's SimPy process
         self.action_streams: dict[int, CustomerStream] = {}
 

@@ -142,3 +142,62 @@ def test_compare_needs_strategies():
         compare("classroom", {"none": None}, n=1, confidence=1.5)
     with pytest.raises(ValueError, match="confidence must be in"):
         summarize_replications(pd.DataFrame({"strategy": ["A"], "replication": [0], "x": [1.0]}), confidence=95)
+
+
+# ----------------------------------------------------------------------------- chapter 09: uplift, spend, holdout costs
+def test_kpis_three_year_profit_by_hand():
+    k = kpis(tiny_log(), holdout_retention_cost=2.0)
+    assert k["holdout_retention_cost"] == 2.0
+    assert k["holdout_net_profit"] == 10.0            # 12 − 2
+    assert k["total_profit"] == 82.0                  # 72 + 10
+    assert k["retention_spend"] == 3.0                # 1 (observed care contact) + 2 (holdout)
+    unknown = kpis(tiny_log())                        # a log with no card: the holdout costs are unknown
+    assert np.isnan(unknown["holdout_retention_cost"]) and np.isnan(unknown["total_profit"])
+
+
+def test_uplift_and_return_on_spend_by_hand():
+    # A: total_profit 100, 200; spend 0, 0.  B: total_profit 130, 210; spend 10, 20.
+    # Δprofit = 30, 10 → mean 20; uplift = 100·20/|150| = 13.333 %.
+    # return on spend per replication: 30/10 = 3, 10/20 = 0.5 → mean 1.75; s = 1.767767,
+    # t_{0.975,1} = 12.706205 → half = 12.706205·1.767767/√2 = 15.882756.
+    reps = pd.DataFrame({"strategy": ["A", "A", "B", "B"], "replication": [0, 1, 0, 1],
+                         "total_profit": [100.0, 200.0, 130.0, 210.0], "retention_spend": [0.0, 0.0, 10.0, 20.0]})
+    s = summarize_replications(reps).set_index(["strategy", "kpi"])
+    b = s.loc[("B", "total_profit")]
+    assert b["uplift_pct"] == pytest.approx(100 * 20 / 150)
+    assert b["uplift_ci_low_pct"] == pytest.approx(100 * b["diff_ci_low"] / 150)
+    ros = s.loc[("B", "return_on_spend")]
+    assert ros["mean"] == pytest.approx(1.75) and ros["n"] == 2
+    assert ros["ci_high"] == pytest.approx(1.75 + 15.882756, abs=1e-5)
+    assert s.loc[("A", "return_on_spend"), "n"] == 0          # no extra spend against itself: undefined
+    assert np.isnan(s.loc[("A", "return_on_spend"), "mean"])
+    assert s.loc[("A", "total_profit"), "uplift_pct"] == 0.0
+
+
+def test_holdout_year_costs_are_the_strategy_contacts_after_the_end():
+    """The task's holdout cost is every win-back offer after the observation end, from the model's recorder."""
+    from sim.engine import MODELS
+    from sim.experiment import _holdout_retention_cost, _run_task
+
+    strategy = sim.strategies.WinBackDormant()
+    row = _run_task(("classroom", strategy, 800, 1.0, 3, 0))
+    seed = replication_seed(3, 0)
+    cfg = sim.scenario("classroom")
+    model = MODELS[cfg.kind](cfg, 800, 1.0, seed, sim.strategies.WinBackDormant()).run()
+    t, campaign = np.asarray(model.rec.ct_time), np.asarray(model.rec.ct_campaign)
+    after = (t > model.obs_end) & (campaign == "winback")
+    assert after.sum() > 10
+    assert row["holdout_retention_cost"] == pytest.approx(after.sum() * cfg.winback_cost)
+    assert _holdout_retention_cost(model) == row["holdout_retention_cost"]
+    log = sim.simulate("classroom", customers=800, years=1, seed=seed, strategy=sim.strategies.WinBackDormant())
+    assert row["total_profit"] == pytest.approx(kpis(log)["profit"] + log.truth["holdout_profit"].sum()
+                                                - after.sum() * cfg.winback_cost)
+    # no strategy: nothing to pay after the end
+    assert _run_task(("classroom", None, 300, 1.0, 3, 0))["holdout_retention_cost"] == 0.0
+
+
+def test_progress_is_quiet_unless_somebody_watches(capsys):
+    run_replications("classroom", n=1, seed=0, customers=50, years=0.2)          # default: automatic
+    assert capsys.readouterr().err == ""                                         # pytest's stderr is no terminal
+    with pytest.raises(ValueError, match="progress must be True, False or None"):
+        run_replications("classroom", n=1, customers=50, years=0.2, progress="yes")

@@ -166,3 +166,197 @@ def test_functional_one_winback_instance_can_be_reused():
     first = sim.simulate("classroom", customers=800, years=1, seed=3, strategy=strategy)
     again = sim.simulate("classroom", customers=800, years=1, seed=3, strategy=strategy)
     pd.testing.assert_frame_equal(first.contacts, again.contacts)
+
+
+# ----------------------------------------------------------------------------- chapter 09: discounts change behaviour
+class DiscountOnce(Strategy):
+    """On one day, a 50 % discount with a given elasticity to the first 1,500 active customers."""
+    name = "discount once"
+
+    def __init__(self, elasticity, day=pd.Timestamp("2024-03-03")):
+        self.elasticity, self.day = elasticity, day
+
+    def decide(self, today, log):
+        if today != self.day:
+            return []
+        stage = log.current_stage()
+        ids = stage.index[stage.to_numpy() == "customer"].tolist()[:1500]
+        return [Discount(c, 50, self.elasticity) for c in ids]
+
+
+def _orders_in(log, ids, start, end):
+    tx = log.transactions
+    return int((tx["customer_id"].isin(ids) & (tx["date"] > start) & (tx["date"] < end)).sum())
+
+
+def test_functional_discount_lifts_the_purchase_rate_while_it_runs():
+    """A 50 % discount with elasticity 2 doubles the rate (1 + 2·50/100 = 2) for discount_days (60), then
+    the old rate returns. Same seed with elasticity 0: the same people, so the order counts compare directly."""
+    flat = sim.simulate("classroom", customers=8000, years=2, seed=8, strategy=DiscountOnce(0.0))
+    lift = sim.simulate("classroom", customers=8000, years=2, seed=8, strategy=DiscountOnce(2.0))
+    day = pd.Timestamp("2024-03-03")
+    ids = flat.contacts.loc[flat.contacts["campaign"] == "discount_50%", "customer_id"]
+    assert len(ids) > 500
+    inside = (day, day + pd.Timedelta(days=60))
+    after = (day + pd.Timedelta(days=61), day + pd.Timedelta(days=150))
+    ratio_in = _orders_in(lift, ids, *inside) / _orders_in(flat, ids, *inside)
+    ratio_after = _orders_in(lift, ids, *after) / _orders_in(flat, ids, *after)
+    assert 1.75 < ratio_in < 2.25            # the rate doubled while the discount ran
+    assert 0.85 < ratio_after < 1.15         # and came back afterwards
+    # every discounted order is half price (cost on the gross amount), before and with the lift
+    window = lift.transactions[lift.transactions["customer_id"].isin(ids) & (lift.transactions["date"] >= day)
+                               & (lift.transactions["date"] < day + pd.Timedelta(days=59))]
+    truth = lift.truth.set_index("customer_id")
+    gross = window["amount"] / 0.5
+    expected = gross * (1 - truth.loc[window["customer_id"], "margin"].to_numpy()) + \
+        truth.loc[window["customer_id"], "cost_to_serve"].to_numpy()
+    assert window["cost"].to_numpy() == pytest.approx(expected.to_numpy())
+
+
+def test_functional_discount_elasticity_is_checked():
+    with pytest.raises(ValueError, match=r"Discount.elasticity must be a number in \[0, 20\], got -1"):
+        sim.simulate("classroom", customers=200, years=1, seed=1, strategy=BadActions(Discount(3, 10, -1)))
+
+
+# ----------------------------------------------------------------------------- targets and built-in strategies
+from sim.strategies import CareContacts, LoyaltyProgramme, Target, TargetedDiscount  # noqa: E402
+
+
+class Snapshot(Strategy):
+    """Keeps the observed log of one day, to check targets against crmlab computed by hand."""
+    name = "snapshot"
+
+    def __init__(self, day):
+        self.day, self.seen = day, None
+
+    def decide(self, today, log):
+        if today == self.day:
+            target = Target(stages=("customer",), r_scores=(5, 6), bins=10)
+            tiers = Target(stages=None, tiers=("top",))
+            self.seen = (log.transactions.copy(), log.current_stage(), target.ids(today, log), tiers.ids(today, log))
+        return []
+
+
+def test_functional_target_picks_by_stage_rfm_decile_and_tier():
+    from crmlab.rfm import rfm_table
+    from crmlab.tiers import value_pyramid
+
+    day = pd.Timestamp("2023-12-03")
+    snap = Snapshot(day)
+    sim.simulate("classroom", customers=1500, years=1, seed=3, strategy=snap)
+    tx, stage, ids, top = snap.seen
+    table = rfm_table(tx, as_of=day, bins=10)
+    assert sorted(table["r_score"].unique()) == list(range(1, 11))          # deciles
+    expected = [c for c in table.index[table["r_score"].isin([5, 6])] if stage[c] == "customer"]
+    assert ids.tolist() == sorted(expected) and len(expected) > 0
+    tier = value_pyramid(tx.groupby("customer_id")["amount"].sum())
+    assert top.tolist() == sorted(tier.index[tier == "top"].tolist())
+    assert len(top) == pytest.approx(0.05 * tx["customer_id"].nunique(), abs=1)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(stages=("sleeping",)), "Target.stages must be among"),
+    (dict(r_scores=(0,)), r"Target.r_scores must be scores in 1\.\.5, got 0"),
+    (dict(r_scores=(10,), bins=10), None),
+    (dict(bins=11), r"Target.bins must be a whole number in 2\.\.10, got 11"),
+    (dict(tiers=("gold",)), r"Target.tiers must be among \['top', 'high', 'mid', 'low'\], got 'gold'"),
+    (dict(stages="customer"), "Target.stages must be a tuple"),
+])
+def test_unit_target_checks_its_conditions(kwargs, message):
+    if message is None:
+        assert Target(**kwargs).describe() == "stage in (customer) and R score in (10) of 10"
+    else:
+        with pytest.raises(ValueError, match=message):
+            Target(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def programmes():
+    """One market, four strategies (same seed: the same people)."""
+    runs = {}
+    for name, strategy in {"care": CareContacts(), "discount": TargetedDiscount(20),
+                           "loyalty": LoyaltyProgramme(5, min_orders=3)}.items():
+        runs[name] = sim.simulate("classroom", customers=2000, years=2, seed=9, strategy=strategy)
+    return runs
+
+
+def _stage_before(log, cid, day):
+    st = log.stages[(log.stages["customer_id"] == cid) & (log.stages["date"] < day)]
+    return st["to_stage"].iloc[-1]
+
+
+def test_functional_care_contacts_reach_drifting_customers_at_most_every_90_days(programmes):
+    from crmlab.rfm import rfm_table
+
+    log = programmes["care"]
+    care = log.contacts[log.contacts["campaign"] == "care"]
+    assert len(care) > 50 and (care["cost"] == log.config.contact_cost).all()
+    gaps = care.sort_values("date").groupby("customer_id")["date"].diff().dropna()
+    assert (gaps >= pd.Timedelta(days=90)).all()
+    assert care["date"].dt.day_of_week.nunique() == 1                            # decided on the weekly clock
+    assert (care["date"].drop_duplicates().sort_values().diff().dropna() >= pd.Timedelta(days=28)).all()
+    for cid, day in care[["customer_id", "date"]].head(30).itertuples(index=False):
+        assert _stage_before(log, cid, day + pd.Timedelta(days=1)) == "customer"
+        # R score 1-2 of 5 in the orders the strategy saw (before the contact's own response order)
+        seen = log.transactions[log.transactions["date"] < day]
+        assert rfm_table(seen, as_of=day).loc[cid, "r_score"] in (1, 2)
+
+
+def test_functional_targeted_discount_goes_to_dormant_customers(programmes):
+    log = programmes["discount"]
+    offers = log.contacts[log.contacts["campaign"] == "discount_20%"]
+    assert len(offers) > 50 and (offers["cost"] == log.config.discount_cost).all()
+    for cid, day in offers[["customer_id", "date"]].head(30).itertuples(index=False):
+        assert _stage_before(log, cid, day + pd.Timedelta(days=1)) in ("dormant", "customer")
+        silent = day - log.transactions.loc[(log.transactions["customer_id"] == cid)
+                                            & (log.transactions["date"] < day), "date"].max()
+        assert silent > pd.Timedelta(days=log.config.dormant_after_days)
+
+
+def test_functional_loyalty_programme_rewards_repeat_buyers_only(programmes):
+    log = programmes["loyalty"]
+    offers = log.contacts[log.contacts["campaign"] == "discount_5%"]
+    assert len(offers) > 100
+    tx = log.transactions
+    for cid, day in offers[["customer_id", "date"]].head(40).itertuples(index=False):
+        assert ((tx["customer_id"] == cid) & (tx["date"] < day)).sum() >= 3       # min_orders = 3
+    gaps = offers.sort_values("date").groupby("customer_id")["date"].diff().dropna()
+    assert (gaps >= pd.Timedelta(days=56)).all()
+
+
+def test_functional_built_in_strategies_are_reusable_and_picklable():
+    import pickle
+
+    strategy = CareContacts(Target(stages=("customer",), f_scores=(1,)), every_days=28)
+    a = sim.simulate("classroom", customers=400, years=1, seed=2, strategy=strategy)
+    b = sim.simulate("classroom", customers=400, years=1, seed=2, strategy=pickle.loads(pickle.dumps(strategy)))
+    c = sim.simulate("classroom", customers=400, years=1, seed=2, strategy=strategy)    # used again: memory reset
+    pd.testing.assert_frame_equal(a.contacts, b.contacts)
+    pd.testing.assert_frame_equal(a.contacts, c.contacts)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: CareContacts(every_days=3), r"every_days must be a number of days in \[7, 3650\], got 3"),
+    (lambda: TargetedDiscount(120), r"percent must be in \(0, 100\), got 120"),
+    (lambda: LoyaltyProgramme(5, elasticity=True), r"elasticity must be a number in \[0, 20\], got True"),
+    (lambda: LoyaltyProgramme(min_orders=0), "min_orders must be a whole number >= 1, got 0"),
+    (lambda: CareContacts(target="dormant"), "target must be a sim.strategies.Target"),
+])
+def test_unit_built_in_strategies_check_their_dials(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_unit_rfm_deciles_by_hand():
+    """Ten customers, one order each on days 1..10 with amounts 10..100: as of day 10, customer k has
+    recency 10 − k and rank k among ten, so R = floor(10·(k−1)/10) + 1 = k; F ties (1 order) → 1;
+    M rank k → k. Cell codes need two digits for 10: written '10-1-10'."""
+    from crmlab.rfm import rfm_table
+
+    tx = pd.DataFrame({"order_id": range(1, 11), "customer_id": range(1, 11),
+                       "date": pd.date_range("2024-01-01", periods=10), "amount": [10.0 * k for k in range(1, 11)]})
+    t = rfm_table(tx, as_of="2024-01-10", bins=10)
+    assert t["r_score"].tolist() == list(range(1, 11)) and t["m_score"].tolist() == list(range(1, 11))
+    assert (t["f_score"] == 1).all()
+    assert t.loc[10, "cell"] == "10-1-10" and t.loc[3, "cell"] == "3-1-3"
+    assert "segment" not in t.columns
