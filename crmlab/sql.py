@@ -68,7 +68,7 @@ from crmlab.errors import CRMDataError, ParameterError, check_int
 from crmlab.schema import TABLES
 
 __all__ = ["connect", "query", "tables", "rfm_sql", "rfm", "composition_sql", "composition", "product_mix_sql",
-           "product_mix", "HIDDEN_COLUMNS", "MARKETING_VIEW", "marketing_view_sql", "WAREHOUSE", "warehouse_table"]
+           "product_mix", "group_sizes", "HIDDEN_COLUMNS", "MARKETING_VIEW", "marketing_view_sql", "WAREHOUSE", "warehouse_table"]
 
 #: customer columns a marketing analyst does not see (the privacy view leaves them out):
 #: ``name`` names the person; ``birth_date`` with gender makes almost everybody unique
@@ -364,3 +364,37 @@ def product_mix(con, *, inventory=None, years: float | None = None) -> pd.DataFr
     if inventory is not None and out["turnover"].isna().any():
         raise CRMDataError("inventory", "no inventory for category", list(out.index[out["turnover"].isna()]))
     return out
+
+
+# ---------------------------------------------------------------- privacy
+
+
+def group_sizes(con, columns, *, table: str = "customers") -> dict:
+    """How well a set of columns hides people: rows alone in their group, and the smallest group.
+
+    ``columns`` are SQL expressions over ``table`` (``"city"``, ``"year(birth_date)"``);
+    rows with equal values in all of them form a group (missing values form
+    their own group). A person alone in their group (k = 1) is picked out by
+    those columns alone; the smallest group size is the *k* of k-anonymity
+    (Sweeney 2002: every person shares their values with at least k − 1 others).
+
+    Returns
+    -------
+    dict with ``alone`` (rows in a group of one), ``smallest`` (size of the
+    smallest group), ``groups`` (number of groups) and ``rows``.
+
+    Example
+    -------
+    >>> con = connect()
+    >>> group_sizes(con, ["gender"])["smallest"] > 1000
+    True
+    """
+    if isinstance(columns, str) or not columns or not all(isinstance(c, str) and c.strip() for c in columns):
+        raise ParameterError("columns", "need a list of column names or SQL expressions", detail=f"got {columns!r}")
+    if table not in tables(con):
+        raise ParameterError("table", "not a table or view of this connection", detail=f"got {table!r}")
+    keys = ", ".join(columns)
+    row = con.execute(
+        f"SELECT COUNT(*) FILTER (WHERE k = 1), MIN(k), COUNT(*), SUM(k)\n"
+        f"FROM (SELECT COUNT(*) AS k FROM {table} GROUP BY {keys})").fetchone()
+    return {"alone": int(row[0]), "smallest": int(row[1]), "groups": int(row[2]), "rows": int(row[3])}

@@ -197,3 +197,19 @@ def test_warehouse_names_every_table():
     w = sql.warehouse_table()
     assert set(TABLES) | {"calendar"} == set(w.index)
     assert w.loc["transactions", "role"] == "fact" and w.loc["customers", "role"] == "dimension"
+
+
+def test_group_sizes_hand_worked(small_log):
+    con = sql.connect(small_log[0])
+    # cities Xiamen (1, 3), Fuzhou (2, 5), Quanzhou (4): Quanzhou's one person is alone
+    assert sql.group_sizes(con, ["city"]) == {"alone": 1, "smallest": 1, "groups": 3, "rows": 5}
+    # gender F (1, 4), M (2, 3, 5): nobody alone, k = 2
+    assert sql.group_sizes(con, ["gender"]) == {"alone": 0, "smallest": 2, "groups": 2, "rows": 5}
+    # city × gender: Xiamen F (1), Xiamen M (3), Fuzhou M (2, 5), Quanzhou F (4) → three alone
+    assert sql.group_sizes(con, ["city", "gender"]) == {"alone": 3, "smallest": 1, "groups": 4, "rows": 5}
+    # birth decade on the privacy view: 1970 (1), 1980 (2, 3), 1990 (4), 2000 (5)
+    assert sql.group_sizes(con, ["birth_decade"], table=sql.MARKETING_VIEW)["alone"] == 3
+    with pytest.raises(ParameterError, match="columns"):
+        sql.group_sizes(con, "city")
+    with pytest.raises(ParameterError, match="table"):
+        sql.group_sizes(con, ["city"], table="people")
