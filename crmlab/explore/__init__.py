@@ -83,17 +83,18 @@ def _build(setup: Callable, values: dict):
     fig = explorer_figure()
     with plt.rc_context(projector_style()):
         update = setup(fig)
-        if _chinese():
-            labels.translate_figure(fig)          # fixed labels in Chinese (crmlab.explore.labels)
+        lang, currency = _language_and_currency()
+        if lang == "zh" or currency != "USD":
+            labels.translate_figure(fig, lang, currency)   # fixed labels in Chinese / in yuan (crmlab.explore.labels)
         update(**values)
     return fig, update
 
 
-def _chinese() -> bool:
-    """Is the course language Chinese (:func:`crmlab.exercises.messages.course_language`)?"""
+def _language_and_currency() -> tuple[str, str]:
+    """The course language (:func:`crmlab.exercises.messages.course_language`) and the dataset's currency."""
     from crmlab.exercises.messages import course_language
 
-    return course_language() == "zh"
+    return course_language(), labels.data_currency()
 
 
 def render_png(setup: Callable, **values) -> bytes:
@@ -145,9 +146,10 @@ def explorer(setup: Callable, controls: dict, *, title: str = "", columns: int =
     import matplotlib.pyplot as plt
 
     start = time.perf_counter()
-    if _chinese():
-        labels.translate_controls(controls)
-        title = labels.tr(title)
+    lang, currency = _language_and_currency()
+    if lang == "zh" or currency != "USD":
+        labels.translate_controls(controls, lang, currency)
+        title = labels.label(title, lang, currency)
     values = lambda: {name: c.value for name, c in controls.items()}  # noqa: E731
     fig, update_figure = _build(setup, values())
     renderer = FigureRenderer(fig)

@@ -9,8 +9,13 @@ every **fixed** text found in :data:`ZH` is replaced by its Chinese (a text the
 explorer rewrites at each update, such as a title holding the current numbers,
 stays as the explorer writes it). A label not in the table stays English.
 
+Money follows the data: when the course's dataset (the student's own, or the
+shipped classroom one) is in yuan (``currency`` CNY in its data card, a
+``zh_CN`` scenario), the fixed labels say ``CNY`` / ``元`` where they said
+``USD`` / ``美元`` (:func:`data_currency`).
+
 It costs nothing at update time (the frame is drawn once, with the translated
-labels) and nothing in an English course (the table is not consulted).
+labels) and nothing in an English course on dollar data (nothing is consulted).
 
 Example
 -------
@@ -19,7 +24,10 @@ Example
 """
 from __future__ import annotations
 
-__all__ = ["ZH", "tr", "translate_figure", "translate_controls"]
+import json
+from pathlib import Path
+
+__all__ = ["ZH", "tr", "label", "data_currency", "translate_figure", "translate_controls"]
 
 #: English label → Chinese, for the chapter explorers' fixed titles, axis labels, legends and controls
 ZH = {
@@ -64,8 +72,35 @@ def tr(text: str, lang: str = "zh") -> str:
     return ZH.get(text, text) if lang == "zh" else text
 
 
-def translate_figure(fig) -> int:
-    """Replace every fixed text of ``fig`` found in :data:`ZH` by its Chinese; returns how many were replaced.
+def data_currency() -> str:
+    """The currency of the course's dataset: its data card's ``parameters.currency`` (``"USD"`` if unreadable)."""
+    try:
+        from crmlab import student
+
+        folder = student.data_folder()
+    except (ImportError, OSError, ValueError):
+        folder = None
+    try:
+        if folder is None:
+            from crmlab.data import dataset_path
+
+            folder = dataset_path("classroom")
+        card = json.loads((Path(folder) / "card.json").read_text(encoding="utf-8"))
+        return str(card["parameters"]["currency"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "USD"
+
+
+def label(text: str, lang: str, currency: str) -> str:
+    """One fixed label in ``lang``, its dollars named as ``currency``."""
+    new = tr(text, lang)
+    if currency != "USD":
+        new = new.replace("美元", "元" if currency == "CNY" else currency).replace("USD", currency)
+    return new
+
+
+def translate_figure(fig, lang: str = "zh", currency: str = "USD") -> int:
+    """Every fixed text of ``fig`` in ``lang`` (found in :data:`ZH`), its dollars named as ``currency``; returns how many changed.
 
     Fixed texts: axes titles, axis labels, legend entries,
     the axes' and the figure's own texts — those not ``animated`` (the explorer's
@@ -81,16 +116,17 @@ def translate_figure(fig) -> int:
     for text in texts:
         if text.get_animated():
             continue
-        new = ZH.get(text.get_text())
-        if new is not None:
+        old = text.get_text()
+        new = label(old, lang, currency)
+        if new != old:
             text.set_text(new)
             changed += 1
     return changed
 
 
-def translate_controls(controls: dict) -> None:
-    """Chinese descriptions for the controls whose English description is in :data:`ZH`."""
+def translate_controls(controls: dict, lang: str = "zh", currency: str = "USD") -> None:
+    """The controls' descriptions in ``lang`` (those in :data:`ZH`), their dollars named as ``currency``."""
     for control in controls.values():
         description = getattr(control, "description", None)
-        if description in ZH:
-            control.description = ZH[description]
+        if isinstance(description, str):
+            control.description = label(description, lang, currency)

@@ -269,3 +269,31 @@ def test_unit_glossary_file_and_lookup():
         glossary.lookup("")
     spec = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "glossary.csv" in spec["tool"]["setuptools"]["package-data"]["crmlab"]
+
+
+def test_functional_explorer_money_labels_follow_a_yuan_dataset(english, monkeypatch, tmp_path):
+    import sim
+    from crmlab.explore.clv_calculator import clv_explorer
+
+    assert labels.data_currency() == "USD"                     # the shipped classroom dataset
+    sim.simulate(sim.scenario("classroom", locale="zh_CN"), customers=100, years=1, seed=2).save(tmp_path / "zh")
+    monkeypatch.setenv("CRMLAB_STUDENT_DATA", str(tmp_path / "zh"))
+    assert labels.data_currency() == "CNY"
+    box = clv_explorer()
+    assert box.figure.axes[0].get_ylabel() == "CNY (today's money)"
+    assert box.controls["margin"].description == "margin m (CNY/year)"
+    monkeypatch.setenv("CRMLAB_LANG", "zh")
+    box = clv_explorer()
+    assert box.figure.axes[0].get_ylabel() == "元（现值）" and box.controls["margin"].description == "毛利 m（元/年）"
+
+
+def test_unit_glossary_tool_finds_missing_key_terms(tmp_path):
+    import nbformat
+
+    from tools import glossary as tool
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "## Key terms\n\n| English | 中文 | meaning |\n|---|---|---|\n| churn | 客户流失 | x |\n| new term | 新术语 | y |\n")])
+    nbformat.write(nb, tmp_path / "99_x.ipynb")
+    assert tool.missing_rows(tmp_path) == [{"term_en": "new term", "term_zh": "新术语", "meaning": "y"}]
+    assert tool.missing_rows() == []                               # the shipped glossary is complete
