@@ -52,7 +52,7 @@ from crmlab.data import select_transactions, to_datetime_column
 from crmlab.errors import CRMDataError, check_finite
 from crmlab.loyalty import nps as _nps
 
-__all__ = ["kpi_table", "annual_churn", "programme_effect", "acquisition_cost", "retention_cost"]
+__all__ = ["kpi_table", "annual_churn", "true_churn", "programme_effect", "acquisition_cost", "retention_cost"]
 
 
 def _need(df: pd.DataFrame, name: str, cols: list[str]) -> None:
@@ -257,6 +257,66 @@ def annual_churn(rate, periods_per_year: int = 12):
         raise CRMDataError("rate", "churn rates must be in [0, 1]", detail=f"got {v[bad][:5].tolist()}")
     out = 1.0 - (1.0 - values) ** periods_per_year
     return float(out) if np.ndim(out) == 0 else out
+
+
+def _dates_or_nat(values: pd.Series, name: str) -> pd.Series:
+    """Dates where missing means 'not (yet)'; text that is not a date is an error."""
+    out = pd.to_datetime(values, errors="coerce")
+    bad = out.isna() & values.notna()
+    if bad.any():
+        raise CRMDataError(name, "not a date", list(values.index[bad]))
+    return out
+
+
+def true_churn(customers: pd.DataFrame, truth: pd.DataFrame, start, end, *, freq: str = "M") -> pd.DataFrame:
+    """Churn as the simulator knows it: who really left in each period (needs the ``truth`` table).
+
+        at_start_P  = customers acquired before P begins and not yet gone at its start
+        churned_P   = those of them whose ``churn_date`` falls in P
+        churn_rate  = churned_P / at_start_P
+
+    Unlike ``kpi_table``'s churn ("did not buy in the next period"), this counts only
+    real departures, so a monthly rate can be turned into a yearly one with
+    :func:`annual_churn`. A firm never sees this table; the course uses it to check
+    its measures.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        ``customer_id, acquired_at`` (NaT: never acquired).
+    truth : DataFrame
+        ``customer_id, churn_date`` (NaT: still there).
+    start, end : date
+        The periods from the one holding ``start`` to the one holding ``end``.
+
+    Example
+    -------
+    >>> cu = pd.DataFrame({"customer_id": [1, 2, 3], "acquired_at": pd.to_datetime(["2024-01-05", "2024-01-20", None])})
+    >>> tr = pd.DataFrame({"customer_id": [1, 2, 3], "churn_date": pd.to_datetime(["2024-03-10", None, None])})
+    >>> true_churn(cu, tr, "2024-02-01", "2024-04-30")["churn_rate"].tolist()   # Mar: 1 of 2 leaves
+    [0.0, 0.5, 0.0]
+    """
+    _need(customers, "customers", ["customer_id", "acquired_at"])
+    _need(truth, "truth", ["customer_id", "churn_date"])
+    try:
+        first, last = pd.Period(pd.Timestamp(start), freq), pd.Period(pd.Timestamp(end), freq)
+    except (ValueError, TypeError):
+        raise CRMDataError("start", "start and end must be dates and freq a pandas period frequency",
+                           detail=f"got start={start!r}, end={end!r}, freq={freq!r}") from None
+    if last < first:
+        raise CRMDataError("end", "must not be before start", detail=f"got start={start!r}, end={end!r}")
+    acquired = _dates_or_nat(customers.set_index("customer_id")["acquired_at"], "acquired_at")
+    gone = _dates_or_nat(truth.set_index("customer_id")["churn_date"], "churn_date").reindex(acquired.index)
+    periods = pd.period_range(first, last, freq=first.freq)
+    rows = []
+    for p in periods:
+        p0, p1 = p.start_time, p.end_time
+        there = (acquired < p0) & ~(gone < p0)
+        left = there & (gone >= p0) & (gone <= p1)
+        rows.append((int(there.sum()), int(left.sum())))
+    out = pd.DataFrame(rows, columns=["at_start", "churned"], index=pd.PeriodIndex(periods, name="period"))
+    out["churn_rate"] = _ratio(out["churned"], out["at_start"])
+    return out
 
 
 def programme_effect(runs: pd.DataFrame, start, columns=None, *, z: float = 2.0) -> pd.DataFrame:

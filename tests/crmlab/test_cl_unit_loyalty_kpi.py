@@ -279,3 +279,28 @@ def test_kpi_dashboard_panels_control_and_start():
     with pytest.raises(CRMDataError, match="nps"):
         plots.plot_kpi_dashboard(k, ["nps"])
     plt.close("all")
+
+
+def test_true_churn_hand_worked_and_annualised():
+    from crmlab.kpi import annual_churn, true_churn
+
+    cu = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5],
+                       "acquired_at": pd.to_datetime(["2024-01-05", "2024-01-20", None, "2024-02-10", "2023-06-01"])})
+    tr = pd.DataFrame({"customer_id": [5, 4, 3, 2, 1],
+                       "churn_date": pd.to_datetime(["2023-12-01", "2024-03-31 23:00", None, None, "2024-03-10"])})
+    t = true_churn(cu, tr, "2024-02-01", "2024-04-30")
+    # Feb: 1, 2 there (4 acquired in Feb, 5 gone) → 0/2 · Mar: 1, 2, 4 → 1 and 4 leave → 2/3 · Apr: 2 → 0/1
+    assert t["at_start"].tolist() == [2, 3, 1] and t["churned"].tolist() == [0, 2, 0]
+    assert t["churn_rate"].tolist() == pytest.approx([0.0, 2 / 3, 0.0])
+    y = true_churn(cu, tr, "2024-06-01", "2024-06-01", freq="Y")        # 2024: only 5 was there on 1 Jan, gone before
+    assert y["at_start"].tolist() == [0] and np.isnan(y["churn_rate"].iloc[0])
+    # a constant monthly hazard: annual_churn of the monthly rate is the yearly rate
+    assert annual_churn(1 / 3, periods_per_year=3) == pytest.approx(1 - (2 / 3) ** 3)
+    with pytest.raises(CRMDataError, match="end"):
+        true_churn(cu, tr, "2024-05-01", "2024-01-01")
+    with pytest.raises(CRMDataError, match="start"):
+        true_churn(cu, tr, "someday", "2024-01-01")
+    with pytest.raises(CRMDataError, match="churn_date"):
+        true_churn(cu, tr.assign(churn_date=["x", None, None, None, None]), "2024-01-01", "2024-02-01")
+    with pytest.raises(CRMDataError, match="acquired_at"):
+        true_churn(cu.drop(columns="acquired_at"), tr, "2024-01-01", "2024-02-01")
