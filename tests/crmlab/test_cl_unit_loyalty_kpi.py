@@ -287,7 +287,8 @@ def test_true_churn_hand_worked_and_annualised():
     cu = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5],
                        "acquired_at": pd.to_datetime(["2024-01-05", "2024-01-20", None, "2024-02-10", "2023-06-01"])})
     tr = pd.DataFrame({"customer_id": [5, 4, 3, 2, 1],
-                       "churn_date": pd.to_datetime(["2023-12-01", "2024-03-31 23:00", None, None, "2024-03-10"])})
+                       "churn_date": pd.to_datetime(["2023-12-01", "2024-03-31 23:00", None, None, "2024-03-10"],
+                                                     format="ISO8601")})
     t = true_churn(cu, tr, "2024-02-01", "2024-04-30")
     # Feb: 1, 2 there (4 acquired in Feb, 5 gone) → 0/2 · Mar: 1, 2, 4 → 1 and 4 leave → 2/3 · Apr: 2 → 0/1
     assert t["at_start"].tolist() == [2, 3, 1] and t["churned"].tolist() == [0, 2, 0]
