@@ -47,6 +47,7 @@ __all__ = ["KPIS", "STARTS", "SEEDS", "FREQS", "CUSTOMERS", "YEARS", "RUNS_FILE"
 #: KPI columns kept from :func:`crmlab.kpi.kpi_table`, and how the figure names them
 KPIS = {"active": "active customers", "new": "new customers", "retention_rate": "retention rate",
         "churn_rate": "churn rate", "repeat_rate": "repeat rate", "revenue": "revenue (USD)",
+        "gross_profit": "gross profit (USD)",
         "revenue_per_customer": "revenue per customer (USD)", "aov": "average order value (USD)",
         "conversion_rate": "conversion rate", "satisfaction": "satisfaction (1-5)", "nps": "NPS",
         "complaint_rate": "complaint rate", "offer_cost": "programme cost (USD)"}
