@@ -5,6 +5,9 @@ the same process; this runner only calls them in turn and reports failures.
 ``bench_imports.py`` (import times of ``sim`` and ``crmlab`` beside ``import
 pandas``) goes first: it takes well under a minute. ``bench_sql.py`` prints RFM in
 SQL (DuckDB over Parquet) beside ``rfm_table`` on 1M transactions / 100k customers.
+``bench_class.py`` times ``python -m sim class --students 40`` (a dataset per student; target 60 s).
+``bench_experiment.py`` times ``sim.compare`` (3 strategies × 20 replications) and ``sim.sweep``
+(5 values × 10 replications) at 5,000 customers × 3 years on a 2-process pool (each ≤ 60 s).
 
     .venv/bin/python benchmarks/run_all.py            # all
     .venv/bin/python benchmarks/run_all.py rfm clv    # those whose name contains a word

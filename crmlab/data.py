@@ -581,9 +581,18 @@ def dataset_path(name: str = "classroom") -> Path:
 
 
 def classroom() -> EventLog:
-    """The classroom dataset every chapter notebook uses (``crmlab/datasets/classroom``).
+    """The classroom dataset every chapter notebook uses: the student's own, or the shipped one.
 
-    Made by ``python -m sim --scenario classroom --seed 7`` (``make dataset``); its
-    data card (``.card``) records the scenario, size and seed.
+    * In a class (``python -m sim class``) or a student edition, each student's
+      folder holds a ``crmlab-student.toml`` naming their dataset; a notebook in that
+      folder or below reads it (:func:`crmlab.student.find`; ``CRMLAB_STUDENT`` may
+      name the file instead, ``CRMLAB_STUDENT_DATA`` the dataset folder alone).
+    * Otherwise the shipped ``crmlab/datasets/classroom``, made by
+      ``python -m sim --scenario classroom --seed 7`` (``make dataset``).
+
+    Its data card (``.card``) records the scenario, size and seed.
     """
-    return load(dataset_path("classroom"))
+    from crmlab import student
+
+    own = student.data_folder()
+    return load(own if own is not None else dataset_path("classroom"))

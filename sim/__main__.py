@@ -1,6 +1,7 @@
 """Command line: simulate a scenario and write its event log folder.
 
     python -m sim --scenario classroom --customers 5000 --years 3 --seed 7 --out DIR [--overwrite]
+    python -m sim class --students 40 --seed 2025 --out class/      (a dataset per student: sim.classroom)
 
 writes ``DIR/NAME.parquet`` for each table, ``DIR/csv/NAME.csv``, ``DIR/card.json``
 (scenario, every parameter, seed, row counts, package version) and ``DIR/README.md``.
@@ -18,6 +19,11 @@ from .engine import simulate
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["class"]:
+        from .classroom import main as class_main
+
+        return class_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m sim", description="Simulate a CRM market and save its event log.")
     parser.add_argument("--scenario", default="classroom", choices=scenarios())
     parser.add_argument("--customers", type=int, default=None, help="people in the market (default: the scenario's)")

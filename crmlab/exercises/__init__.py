@@ -29,6 +29,12 @@ Two environment variables are for authors and tests, not students:
 ``CRMLAB_EXERCISE_LOG=<file>``
     every ``check`` call appends ``{"id": ..., "status": ...}`` to the file; the
     tests use it to prove that every exercise of an instructor notebook says *right*.
+
+In a class (see :mod:`crmlab.student`), the key comes from the student's own
+``keys`` folder (a plain key at the instructor's, a *sealed* one — digests, no
+answers — in a student edition), and every ``check`` call appends the attempt
+``{"id", "verdict", "time", "answer", "student"}`` to the student's
+``attempts.jsonl`` (or to ``$CRMLAB_ATTEMPTS``, which the grader sets).
 """
 from __future__ import annotations
 
@@ -36,14 +42,18 @@ import html
 import json
 import os
 
+import datetime as _dt
+
 from crmlab.exercises import messages
 from crmlab.exercises.answers import (DEFAULT_ATOL, DEFAULT_RTOL, AnswerTypeError, NotAnswered,
-                                      answers_match, describe_answer, normalise, read_key)
+                                      answers_match, describe_answer, describe_sealed, normalise, read_key,
+                                      sealed_match)
 
 __all__ = ["check", "CheckResult"]
 
 RECORD_ENV = "CRMLAB_EXERCISE_RECORD"
 LOG_ENV = "CRMLAB_EXERCISE_LOG"
+ATTEMPTS_ENV = "CRMLAB_ATTEMPTS"
 
 _STYLE = {  # status: (symbol, title, border colour, background colour)
     "right": ("✔", "Right!", "#2e7d32", "#e8f5e9"),
@@ -168,14 +178,53 @@ def _evaluate(exercise: str, answer) -> CheckResult:
         return CheckResult(exercise, "not answered", messages.text("not answered"))
     except AnswerTypeError as err:
         return CheckResult(exercise, "wrong", f"{err}.\n{_hints(exercise, entry)}")
-    expected = entry["answer"]
+    sealed = "sealed" in entry                  # a student edition's key: digests, not answers
+    expected = entry["sealed"] if sealed else entry["answer"]
     if given["kind"] != expected["kind"]:
+        expected_words = describe_sealed(expected) if sealed else describe_answer(expected)
         return CheckResult(exercise, "wrong",
-                           messages.text("expected", expected=describe_answer(expected), given=describe_answer(given)) + "\n"
+                           messages.text("expected", expected=expected_words, given=describe_answer(given)) + "\n"
                            f"{_hints(exercise, entry)}")
-    if answers_match(given, expected, rtol=entry.get("rtol", DEFAULT_RTOL), atol=entry.get("atol", DEFAULT_ATOL)):
+    if sealed:
+        right = sealed_match(given, entry)
+    else:
+        right = answers_match(given, expected, rtol=entry.get("rtol", DEFAULT_RTOL),
+                              atol=entry.get("atol", DEFAULT_ATOL))
+    if right:
         return CheckResult(exercise, "right", messages.praise(entry))
     return CheckResult(exercise, "wrong", _hints(exercise, entry))
+
+
+def _answer_for_record(answer):
+    """The answer as plain JSON for the attempts file (``None`` when not answered or not checkable)."""
+    try:
+        return normalise(answer)
+    except (NotAnswered, AnswerTypeError):
+        return None
+
+
+def _record_attempt(result: CheckResult, answer) -> None:
+    """Append the attempt to ``$CRMLAB_ATTEMPTS`` or the student's ``attempts.jsonl`` (if in a class)."""
+    if result.status == "recorded":
+        return
+    path = os.environ.get(ATTEMPTS_ENV)
+    student_id = None
+    if not path:
+        from crmlab import student
+
+        try:
+            found = student.find()
+        except (OSError, ValueError):
+            return                    # a broken student file: check() still answers; data loading reports it
+        if found is None:
+            return
+        path, student_id = str(found.attempts), found.id
+    record = {"id": result.exercise, "verdict": result.status, "answer": _answer_for_record(answer),
+              "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "student": student_id}
+    try:
+        _append_jsonl(path, record)
+    except OSError:
+        pass                          # a read-only folder must not break the notebook
 
 
 def _in_ipython() -> bool:
@@ -211,6 +260,7 @@ def check(exercise: str, answer) -> CheckResult:
     log_file = os.environ.get(LOG_ENV)
     if log_file:
         _append_jsonl(log_file, {"id": exercise, "status": result.status})
+    _record_attempt(result, answer)
     if _in_ipython():
         result._ipython_display_()
         result._shown_by_check = True

@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import hashlib
 import json
 import math
 import numbers
+import secrets
 import zlib
 from pathlib import Path
 from typing import Any
@@ -48,8 +50,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["NotAnswered", "AnswerTypeError", "normalise", "answers_match", "describe_answer",
-           "encode_entry", "decode_entry", "key_path", "read_key", "write_key", "KEY_DIR",
-           "DEFAULT_RTOL", "DEFAULT_ATOL"]
+           "encode_entry", "decode_entry", "key_folder", "key_path", "read_key", "write_key", "KEY_DIR",
+           "DEFAULT_RTOL", "DEFAULT_ATOL", "SEALED_FORMAT", "seal_entry", "seal_key", "sealed_match",
+           "describe_sealed"]
 
 KEY_DIR = Path(__file__).resolve().parent
 DEFAULT_RTOL = 1e-3
@@ -182,28 +185,182 @@ def decode_entry(text: str) -> dict:
     return json.loads(zlib.decompress(base64.b64decode(text.encode("ascii"))).decode("utf-8"))
 
 
-def key_path(chapter: str) -> Path:
-    """File of a chapter's answer key, e.g. ``crmlab/exercises/key_04.json``."""
-    return KEY_DIR / f"key_{chapter}.json"
+def key_folder() -> Path:
+    """Where the answer keys are read from: the student's ``keys`` folder when a student file
+    (``crmlab-student.toml``, see :mod:`crmlab.student`) is in force, else the shipped keys."""
+    from crmlab import student
+
+    found = student.find()
+    return found.keys if found is not None else KEY_DIR
 
 
-def read_key(chapter: str) -> dict[str, dict] | None:
-    """Decoded entries of a chapter's key by exercise id, or ``None`` if there is no key file."""
-    path = key_path(chapter)
+def key_path(chapter: str, folder: str | Path | None = None) -> Path:
+    """File of a chapter's answer key, e.g. ``crmlab/exercises/key_04.json`` (or in ``folder``)."""
+    return Path(folder if folder is not None else key_folder()) / f"key_{chapter}.json"
+
+
+def read_key(chapter: str, folder: str | Path | None = None) -> dict[str, dict] | None:
+    """Entries of a chapter's key by exercise id, or ``None`` if there is no key file.
+
+    A plain key (the instructor's) gives each entry with its ``answer``; a sealed key
+    (a student edition, :func:`seal_key`) gives each entry with ``sealed`` — digests
+    that :func:`sealed_match` compares, never the answer — and the key's ``salt`` and
+    ``iterations``.
+    """
+    path = key_path(chapter, folder)
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") == SEALED_FORMAT:
+        extra = {"salt": data["salt"], "iterations": data["iterations"]}
+        return {ex_id: {**entry, **extra} for ex_id, entry in data["exercises"].items()}
     return {ex_id: decode_entry(text) for ex_id, text in data["exercises"].items()}
 
 
-def write_key(chapter: str, entries: dict[str, dict], *, source: str) -> Path:
-    """Write a chapter's key file (sorted, so rebuilding the same key gives the same bytes)."""
+def write_key(chapter: str, entries: dict[str, dict], *, source: str, folder: str | Path | None = None) -> Path:
+    """Write a chapter's key file (sorted, so rebuilding the same key gives the same bytes).
+
+    ``folder``: where to write (default: the shipped keys, ``crmlab/exercises``).
+    """
     data = {
         "chapter": chapter,
         "source": source,
         "rebuild": f"python -m tools.keys {chapter}",
         "exercises": {ex_id: encode_entry(entries[ex_id]) for ex_id in sorted(entries)},
     }
-    path = key_path(chapter)
+    path = key_path(chapter, folder if folder is not None else KEY_DIR)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+# -- sealed keys (student editions) ------------------------------------------------------------------
+#
+# A sealed key stores, for each expected value, salted slow hashes (PBKDF2-SHA256) of
+#   * a text or a bool: the value itself;
+#   * a number, relative tolerance rtol > 0: its sign and the cell k = floor(ln|x| / w) on a
+#     logarithmic grid of width w = -ln(1 - rtol); a value within atol of 0 is the cell "zero";
+#   * a number, rtol = 0 (exact): the cell k = floor(x / q) of a grid of width q = max(atol, 1e-6);
+#     an exercise with both rtol > 0 and atol > 1e-6 stores both cells.
+# A given number is hashed in its own cell and the two neighbours (k-1, k, k+1), so every answer
+# within the tolerance is accepted; an answer up to about twice the tolerance away may be too.
+# Dict keys are hashed too; list, set and dict sizes are kept (check() says "a list of 3 items").
+# The answer is not stored, so reading the key gives digests, not values — but a value can still
+# be found by trying candidates (a bool in one try, a small whole number in seconds, a number on
+# the grid in minutes at SEAL_ITERATIONS); see notebooks/AUTHORING.md, "Keys in a student edition".
+
+SEALED_FORMAT = "crmlab-key-sealed/1"
+SEAL_ITERATIONS = 40_000
+_EXACT_QUANTUM = 1e-6
+
+
+class _Sealer:
+    """Digests of answer cells under one key's salt (memoised: a cell is hashed once per check)."""
+
+    def __init__(self, salt: str, iterations: int, rtol: float, atol: float):
+        self.salt, self.iterations = bytes.fromhex(salt), int(iterations)
+        self.rtol, self.atol = float(rtol), float(atol)
+        self._memo: dict[str, str] = {}
+
+    def digest(self, *parts) -> str:
+        payload = json.dumps(parts, separators=(",", ":"))
+        if payload not in self._memo:
+            self._memo[payload] = hashlib.pbkdf2_hmac("sha256", payload.encode("utf-8"), self.salt,
+                                                      self.iterations).hex()[:32]
+        return self._memo[payload]
+
+    def number_cells(self, x: float, *, given: bool) -> list[tuple]:
+        """The grid cells of a number: its own (expected) or its own and the neighbours (given)."""
+        spread = (-1, 0, 1) if given else (0,)
+        cells: list[tuple] = []
+        if self.rtol > 0:
+            if abs(x) <= self.atol:
+                cells.append(("zero",))
+            if x != 0 and (given or abs(x) > self.atol):
+                width = -math.log1p(-min(self.rtol, 0.5))
+                k = math.floor(math.log(abs(x)) / width)
+                cells += [("rel", 1 if x > 0 else -1, k + d) for d in spread]
+        if self.rtol == 0 or self.atol > _EXACT_QUANTUM:
+            q = max(self.atol, _EXACT_QUANTUM)
+            k = math.floor(x / q)
+            cells += [("abs", k + d) for d in spread]
+        return cells
+
+    def seal(self, expected: dict) -> dict:
+        kind, value = expected["kind"], expected["value"]
+        if kind == "number":
+            return {"kind": kind, "d": sorted(self.digest(*c) for c in self.number_cells(value, given=False))}
+        if kind in ("text", "bool"):
+            return {"kind": kind, "d": [self.digest(kind, value)]}
+        if kind in ("list", "set"):
+            return {"kind": kind, "items": [self.seal(v) for v in value]}
+        if kind == "dict":
+            return {"kind": kind, "items": {self.digest("key", k): self.seal(v) for k, v in sorted(value.items())}}
+        raise ValueError(f"unknown answer kind {kind!r}")
+
+    def matches(self, given: dict, sealed: dict) -> bool:
+        kind = sealed["kind"]
+        if given["kind"] != kind:
+            return False
+        value = given["value"]
+        if kind == "number":
+            return any(self.digest(*c) in sealed["d"] for c in self.number_cells(value, given=True))
+        if kind in ("text", "bool"):
+            return self.digest(kind, value) in sealed["d"]
+        items = sealed["items"]
+        if len(value) != len(items):
+            return False
+        if kind == "list":
+            return all(self.matches(g, e) for g, e in zip(value, items))
+        if kind == "set":
+            remaining = list(items)
+            for item in value:
+                hit = next((i for i, e in enumerate(remaining) if self.matches(item, e)), None)
+                if hit is None:
+                    return False
+                remaining.pop(hit)
+            return True
+        given_items = {self.digest("key", k): v for k, v in value.items()}
+        return set(given_items) == set(items) and all(self.matches(given_items[k], items[k]) for k in items)
+
+
+def seal_entry(entry: dict, salt: str, iterations: int = SEAL_ITERATIONS) -> dict:
+    """A plain key entry with its ``answer`` replaced by ``sealed`` digests (hints, tolerances kept)."""
+    sealer = _Sealer(salt, iterations, entry.get("rtol", DEFAULT_RTOL), entry.get("atol", DEFAULT_ATOL))
+    out = {k: v for k, v in entry.items() if k != "answer"}
+    out["sealed"] = sealer.seal(entry["answer"])
+    return out
+
+
+def sealed_match(given: dict, entry: dict) -> bool:
+    """Whether a normalised answer matches a sealed entry (as :func:`read_key` returns it)."""
+    sealer = _Sealer(entry["salt"], entry["iterations"], entry.get("rtol", DEFAULT_RTOL),
+                     entry.get("atol", DEFAULT_ATOL))
+    return sealer.matches(given, entry["sealed"])
+
+
+def describe_sealed(sealed: dict) -> str:
+    """What kind of answer a sealed entry expects, in words (as :func:`describe_answer`)."""
+    words = _KIND_WORDS[sealed["kind"]]
+    if sealed["kind"] in ("list", "set", "dict"):
+        words += f" of {len(sealed['items'])} items"
+    return words
+
+
+def seal_key(chapter: str, plain_folder: str | Path, out_folder: str | Path, *,
+             iterations: int = SEAL_ITERATIONS) -> Path:
+    """Write the sealed form of ``plain_folder/key_NN.json`` to ``out_folder/key_NN.json``.
+
+    A fresh random salt per key file, so digests cannot be compared across
+    students or chapters.
+    """
+    entries = read_key(chapter, plain_folder)
+    if entries is None:
+        raise FileNotFoundError(f"no answer key {key_path(chapter, plain_folder)}")
+    salt = secrets.token_hex(16)
+    data = {"chapter": chapter, "format": SEALED_FORMAT, "salt": salt, "iterations": int(iterations),
+            "exercises": {ex_id: seal_entry(entries[ex_id], salt, iterations) for ex_id in sorted(entries)}}
+    path = key_path(chapter, out_folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
