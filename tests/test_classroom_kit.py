@@ -312,3 +312,153 @@ def test_functional_no_exercise_answer_can_be_read_off_the_shipped_truth(classro
                 hits[ex_id] = found
     unexplained = {k: v for k, v in hits.items() if k not in EXPECTED_COINCIDENCES}
     assert not unexplained, f"answers readable off the shipped truth: {unexplained}"
+
+
+# -- end to end: keys per student, an edition, three submissions graded ------------------------------------
+
+E2E = {"customers": 1500, "years": 3.0}
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """A class of three (1,500 customers × 3 years each) with each student's chapter-04 key built
+    by executing the instructor notebook against that student's data (two kernels at a time)."""
+    from tools.keys import build_class_keys
+
+    root = tmp_path_factory.mktemp("kit") / "cls"
+    make_class(root, ["s01", "s02", "s03"], 2025, workers=2, **E2E)
+    assert build_class_keys(root, ["04"], workers=2) == []
+    return root
+
+
+def _plain_value(normalised):
+    from crmlab.grade import _plain
+
+    return _plain(normalised)
+
+
+@pytest.mark.notebook
+def test_functional_keys_follow_each_students_data(graded_class):
+    keys = {sid: read_key("04", graded_class / sid / "keys") for sid in ("s01", "s02", "s03")}
+    assert all(set(k) == set(read_key("04")) for k in keys.values())
+    for sid, key in keys.items():                    # the count of 555 customers, computed here from their data
+        from crmlab import rfm
+
+        log = data.load(graded_class / sid / "data")
+        as_of = log.card["observation_end"]
+        expected = int((rfm.rfm_table(log.transactions, as_of=as_of)["cell"] == "555").sum())
+        assert key["04.rfm_cells"]["answer"]["value"] == expected, sid
+
+
+@pytest.mark.notebook
+def test_functional_edition_holds_what_the_student_needs_and_no_answer(graded_class, tmp_path, monkeypatch):
+    import zipfile
+
+    from tools import edition
+
+    assert edition.main([str(graded_class), "--out", str(tmp_path / "ed"), "--students", "s01",
+                         "--chapters", "04"]) == 0
+    folder = tmp_path / "ed" / "s01"
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert "notebooks/04_rfm.ipynb" in names and "keys/key_04.json" in names and "README.md" in names
+    assert not [n for n in names if "instructor" in n or n.endswith(".toml") and n != student.CONFIG_NAME]
+    with zipfile.ZipFile(tmp_path / "ed" / "s01.zip") as zf:
+        assert sorted(n.split("/", 1)[1] for n in zf.namelist()) == names
+    student_nb = nbformat.read(folder / "notebooks" / "04_rfm.ipynb", as_version=4)
+    assert "BEGIN SOLUTION" not in "".join(c.source for c in student_nb.cells)
+    # the data: the student's own orders, latent truth blanked, the seed withheld
+    own, shipped = data.load(graded_class / "s01" / "data"), data.load(folder / "data")
+    assert shipped.transactions.equals(own.transactions)
+    for col in edition.WITHHELD_TRUTH:
+        assert (shipped.truth[col].isna() | (shipped.truth[col] == False)).all(), col  # noqa: E712
+    for col in edition.SHIPPED_TRUTH:
+        assert shipped.truth[col].equals(own.truth[col]), col
+    assert shipped.card["seed"] == "withheld" and own.card["seed"] == student_seed(2025, "s01")
+    # the key: no decodable answer, and still the right verdicts for this student's data
+    plain = read_key("04", graded_class / "s01" / "keys")
+    assert_no_decodable_answer(folder / "keys" / "key_04.json", plain)
+    monkeypatch.chdir(folder / "notebooks")
+    right = _plain_value(plain["04.rfm_cells"]["answer"])
+    assert check("04.rfm_cells", right).status == "right"
+    assert check("04.rfm_cells", right + 1).status == "wrong"
+    assert check("04.champion_money_mid2025",
+                 plain["04.champion_money_mid2025"]["answer"]["value"] * 1.004).status == "right"
+    assert data.classroom().card["seed"] == "withheld"
+    recorded = [json.loads(x) for x in (folder / "attempts.jsonl").read_text().splitlines()]
+    assert [r["verdict"] for r in recorded] == ["right", "wrong", "right"]
+
+
+def _notebook(path, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+@pytest.mark.notebook
+def test_functional_gradebook_of_three_submissions(graded_class, tmp_path):
+    import csv
+
+    from crmlab.grade import grade
+
+    subs = tmp_path / "submissions"
+    # s01 hands in the worked solutions: all right
+    (subs / "s01").mkdir(parents=True)
+    (subs / "s01" / "04_rfm.ipynb").write_bytes((ROOT / "notebooks" / "instructor" / "04_rfm.ipynb").read_bytes())
+    # s02, a lone notebook: two right, two wrong, one not answered
+    k2 = {ex: _plain_value(e["answer"]) for ex, e in read_key("04", graded_class / "s02" / "keys").items()}
+    _notebook(subs / "s02__04_rfm.ipynb", [
+        "from crmlab.exercises import check",
+        f"check('04.breakeven', {k2['04.breakeven']!r})",
+        f"check('04.hand_scores', {k2['04.hand_scores']!r})",
+        f"check('04.rfm_cells', {k2['04.rfm_cells'] + 1!r})",
+        f"check('04.champion_money_mid2025', {k2['04.champion_money_mid2025'] * 2!r})",
+        "check('04.rollout_cells', ...)"])
+    # s03 raises in its third cell
+    k3 = {ex: _plain_value(e["answer"]) for ex, e in read_key("04", graded_class / "s03" / "keys").items()}
+    _notebook(subs / "s03" / "notebooks" / "04_rfm.ipynb", [
+        "from crmlab.exercises import check",
+        f"check('04.breakeven', {k3['04.breakeven']!r})",
+        "raise ValueError('boom')",
+        f"check('04.rfm_cells', {k3['04.rfm_cells']!r})"])
+    rows = grade(subs, tmp_path / "gradebook.csv", class_folder=graded_class, workers=2)
+    with open(tmp_path / "gradebook.csv", newline="") as fh:
+        assert list(csv.DictReader(fh)) == [{k: str(v) for k, v in r.items()} for r in rows]
+    book = {(r["student"], r["exercise"]): r for r in rows}
+    exercises = sorted(read_key("04"))
+    assert [r["exercise"] for r in rows if r["student"] == "s01"] == exercises + ["TOTAL"]
+    assert all(book["s01", ex]["verdict"] == "right" for ex in exercises)
+    assert book["s01", "TOTAL"]["verdict"] == "5/5 right" and book["s01", "TOTAL"]["flag"] == ""
+    assert {ex: book["s02", ex]["verdict"] for ex in exercises} == {
+        "04.breakeven": "right", "04.hand_scores": "right", "04.rfm_cells": "wrong",
+        "04.champion_money_mid2025": "wrong", "04.rollout_cells": "not answered"}
+    assert book["s02", "04.rfm_cells"]["answer"] == json.dumps(float(k2["04.rfm_cells"] + 1))
+    assert book["s02", "TOTAL"]["points"] == 2 and book["s02", "04.rfm_cells"]["attempts"] == 1
+    assert book["s03", "04.breakeven"]["verdict"] == "right"
+    assert book["s03", "04.rfm_cells"]["verdict"] == "not reached"
+    assert book["s03", "TOTAL"]["verdict"] == "1/5 right"
+    assert "stopped at code cell 3: ValueError: boom" in book["s03", "TOTAL"]["flag"]
+    assert book["s03", "04.breakeven"]["flag"] == "ran partly"
+
+
+@pytest.mark.notebook
+def test_functional_gradebook_from_recorded_attempts_checks_them_again(graded_class, tmp_path):
+    from crmlab.grade import grade
+
+    k1 = read_key("04", graded_class / "s01" / "keys")
+    hand_in = tmp_path / "subs" / "s01"
+    hand_in.mkdir(parents=True)
+    (hand_in / "04_rfm.ipynb").write_bytes((ROOT / "notebooks" / "04_rfm.ipynb").read_bytes())
+    student.write(hand_in, "s01")
+    answers.seal_key("04", graded_class / "s01" / "keys", hand_in / "keys", iterations=2000)
+    wrong = {"kind": "number", "value": k1["04.rfm_cells"]["answer"]["value"] + 5}
+    lines = [{"id": "04.rfm_cells", "verdict": "wrong", "answer": wrong},
+             {"id": "04.rfm_cells", "verdict": "right", "answer": k1["04.rfm_cells"]["answer"]},
+             {"id": "04.breakeven", "verdict": "right", "answer": wrong}]          # a forged verdict
+    (hand_in / "attempts.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines) + '{"id": "04.br')
+    rows = grade(tmp_path / "subs", tmp_path / "book.csv", use_attempts=True)   # the hand-in's sealed key
+    book = {r["exercise"]: r for r in rows}
+    assert book["04.rfm_cells"]["verdict"] == "right" and book["04.rfm_cells"]["attempts"] == 2
+    assert book["04.breakeven"]["verdict"] == "wrong"
+    assert book["04.hand_scores"]["verdict"] == "not reached"
+    assert book["TOTAL"]["verdict"] == "1/5 right"
