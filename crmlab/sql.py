@@ -187,8 +187,9 @@ def query(con, sql: str, params=None) -> pd.DataFrame:
 def _segment_values() -> str:
     from crmlab.rfm import SEGMENT_MAP
 
-    rows = ", ".join(f"({r}, {f}, {_sql_text(name)})" for (r, f), name in sorted(SEGMENT_MAP.items()))
-    return f"segment_map(r_score, f_score, segment) AS (VALUES {rows})"
+    rows = [f"({r}, {f}, {_sql_text(name)})" for (r, f), name in sorted(SEGMENT_MAP.items())]
+    lines = ",\n    ".join(", ".join(rows[i:i + 5]) for i in range(0, len(rows), 5))   # one line per R score
+    return f"segment_map(r_score, f_score, segment) AS (VALUES\n    {lines})"
 
 
 def _as_of_day(as_of) -> str:
