@@ -11,8 +11,8 @@ Example
 ['term_en', 'term_zh', 'meaning']
 >>> lookup("终身价值")[["term_en", "term_zh"]].values.tolist()
 [['customer lifetime value (CLV)', '客户终身价值']]
->>> lookup("churn rate").term_zh.tolist()
-['流失率']
+>>> lookup("whale curve").term_zh.tolist()
+['鲸鱼曲线']
 """
 from __future__ import annotations
 

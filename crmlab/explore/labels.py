@@ -57,7 +57,7 @@ ZH = {
     "all cohorts": "全部同期群", "chosen cohort": "所选同期群", "customers buying that month (%)": "当月购买的客户（%）",
     "months since first purchase": "首次购买后的月数", "dormant after (days)": "休眠阈值（天）", "cohort": "同期群",
     # 07 satisfaction and switching cost
-    "mean switching cost": "平均转换成本", "referral share": "推荐占比", "repeat rate": "重复购买率",
+    "mean switching cost": "平均转移成本", "referral share": "推荐占比", "repeat rate": "重复购买率",
     "retention (last year)": "保持率（最后一年）", "mean satisfaction (0-1)": "平均满意度（0–1）",
     # 08 help desk
     "3-year profit (thousands)": "三年利润（千）", "agents": "坐席数", "share answered within t": "t 内接通的占比",
