@@ -165,21 +165,26 @@ def _x(periods) -> np.ndarray:
     """Middle of each period in decimal years (2024.5 = mid-2024)."""
     p = [pd.Period(s) for s in periods]
     mid = [a.start_time + (a.end_time - a.start_time) / 2 for a in p]
-    return np.array([m.year + (m.dayofyear - 0.5) / (366 if m.is_leap_year else 365) for m in mid])
+    return np.array([m.year + (m.day_of_year - 0.5) / (366 if m.is_leap_year else 365) for m in mid])
 
 
 def _decimal_year(date: str) -> float:
     d = pd.Timestamp(date)
-    return d.year + (d.dayofyear - 1) / (366 if d.is_leap_year else 365)
+    return d.year + (d.day_of_year - 1) / (366 if d.is_leap_year else 365)
 
 
 def kpi_figure(fig, runs: pd.DataFrame):
-    """Set up two panels (the KPI for programme and control; their difference with its band); returns ``update``."""
+    """Set up two panels (the KPI for programme and control; their difference with its band); returns ``update``.
+
+    The band of each period is :func:`kpi_series`'s; the title gives the verdict of
+    :func:`crmlab.kpi.programme_effect` over all the periods after the start (the mean
+    difference per period and its band).
+    """
     from matplotlib.patches import Polygon
 
     from crmlab.explore import nice_limits
 
-    fig.subplots_adjust(left=0.10, right=0.97, bottom=0.10, top=0.86, hspace=0.32)
+    fig.subplots_adjust(left=0.10, right=0.97, bottom=0.10, top=0.84, hspace=0.32)
     top, bottom = fig.subplots(2, 1, sharex=True)
     first = int(min(pd.Period(p).year for p in runs["period"].unique()))
     last = int(max(pd.Period(p).year for p in runs["period"].unique())) + 1
@@ -201,14 +206,17 @@ def kpi_figure(fig, runs: pd.DataFrame):
     # y-limits per KPI (over every granularity and start, so the frame only moves with the KPI)
     kpis = [k for k in KPIS if k in runs.columns]
     starts = sorted(set(runs.loc[runs["arm"] == "programme", "start"]))
-    series, xs, after_mask = {}, {}, {}
+    from crmlab.kpi import programme_effect
+
+    series, xs, effects = {}, {}, {}
     for f in sorted(set(runs["freq"])):
         for st in starts:
-            periods, grids = _arrays(paired_runs(runs, f, st), kpis)
+            pairs = paired_runs(runs, f, st)
+            effects[(f, st)] = programme_effect(pairs, st, kpis)      # the chapter's verdict per KPI
+            periods, grids = _arrays(pairs, kpis)
             for k in kpis:
                 series[(k, f, st)] = _series(periods, *grids[k])
             xs[f] = _x(periods)
-            after_mask[(f, st)] = np.array([pd.Period(q).start_time >= pd.Timestamp(st) for q in periods])
     limits: dict = {}
     for k in kpis:
         values = runs[k].to_numpy(dtype=float)
@@ -237,12 +245,13 @@ def kpi_figure(fig, runs: pd.DataFrame):
         band.set_xy(np.column_stack([np.r_[x, x[::-1]], np.r_[d - b, (d + b)[::-1]]]))
         for m in marks:
             m.set_xdata([_decimal_year(start)] * 2)
-        after = after_mask[(freq, start)]
-        mean_d, mean_b = float(np.nanmean(d[after])), float(np.nanmean(b[after]))
-        fmt = "{:+.1%}" if kpi in _RATES else "{:+,.2f}"
-        verdict = "outside" if abs(mean_d) > mean_b else "inside"
-        headline.set_text(f"{KPIS[kpi]} by {FREQS[freq]}, programme from {start}: after the start the difference "
-                          f"averages {fmt.format(mean_d)}, {verdict} the noise band (±{fmt.format(mean_b)[1:]})")
+        effect = effects[(freq, start)].loc[kpi]
+        mean_d, mean_b = float(effect["difference"]), float(effect["band"])
+        fmt = "{:+.2%}" if kpi in _RATES else "{:+,.2f}"
+        verdict = "outside" if bool(effect["real"]) else "inside"
+        headline.set_text(f"{KPIS[kpi]} by {FREQS[freq]}, programme from {start}\n"
+                          f"after the start: programme − control = {fmt.format(mean_d)} on average, "
+                          f"{verdict} its noise band (±{fmt.format(mean_b)[1:]})")
 
     return update
 
