@@ -150,6 +150,8 @@ def _execute(notebook: Path, env: dict[str, str], timeout: int) -> str:
         return f"{notebook.name}: stopped at code cell {failed}: {ename}: {str(getattr(err, 'evalue', ''))[:200]}"
     except (CellTimeoutError, DeadKernelError, TimeoutError, RuntimeError) as err:
         return f"{notebook.name}: stopped: {type(err).__name__}: {str(err)[:200]}"
+    except Exception as err:      # noqa: BLE001 — whatever the kernel does, the gradebook goes on
+        return f"{notebook.name}: stopped: {type(err).__name__}: {str(err)[:200]}"
     return ""
 
 
@@ -257,9 +259,18 @@ def grade(submissions: str | os.PathLike, out: str | os.PathLike, *, class_folde
         if not subs:
             raise FileNotFoundError(f"SUBMISSIONS: nothing to grade in {submissions} "
                                     "(student folders, zips or SID.ipynb notebooks)")
+        def one(sub: Submission) -> list[dict]:
+            try:
+                return grade_submission(sub, class_folder=cls, use_attempts=use_attempts, timeout=timeout)
+            except ImportError:
+                raise
+            except Exception as err:  # noqa: BLE001 — one broken hand-in never stops the gradebook
+                return [{"student": sub.student, "chapter": "", "exercise": "TOTAL", "verdict": "not graded",
+                         "points": 0, "answer": "", "attempts": 0,
+                         "flag": f"grader error: {type(err).__name__}: {err}"}]
+
         with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            per_student = list(pool.map(lambda s: grade_submission(s, class_folder=cls, use_attempts=use_attempts,
-                                                                   timeout=timeout), subs))
+            per_student = list(pool.map(one, subs))
     rows = [r for block in per_student for r in block]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

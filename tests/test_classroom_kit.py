@@ -140,7 +140,7 @@ SALT = "00" * 16
 
 def _sealed(value, **tol):
     entry = seal_entry({"answer": normalise(value), "hints": ["h"], **tol}, SALT, iterations=1000)
-    return {**entry, "salt": SALT, "iterations": 1000}
+    return {"salt": SALT, "iterations": 1000, **entry}
 
 
 @pytest.mark.parametrize("expected", [0.3100539610619604, 1518.5, -46.72, 6.41e-5, 2.5e7])
@@ -172,6 +172,23 @@ def test_unit_sealed_exact_numbers_texts_and_containers():
     assert sealed_match(normalise({"change": 5.8829, "could_be_noise": True}), _sealed(key))
     assert not sealed_match(normalise({"change": 5.8829, "could_be_noise": False}), _sealed(key))
     assert not sealed_match(normalise({"shift": 5.8829, "could_be_noise": True}), _sealed(key))
+
+
+def test_unit_sealed_exact_container_is_one_digest_and_a_big_one_checks_quickly():
+    import time
+
+    ids = set(range(1000, 1109))
+    entry = _sealed(ids, rtol=0)
+    assert set(entry["sealed"]) == {"kind", "n", "whole"} and entry["sealed"]["n"] == 109
+    assert sealed_match(normalise(sorted(ids, reverse=True)), _sealed(sorted(ids, reverse=True), rtol=0))
+    assert sealed_match(normalise(ids), entry)
+    assert not sealed_match(normalise(ids - {1000} | {999}), entry)
+    assert not sealed_match(normalise(ids - {1000}), entry)
+    tolerant = seal_entry({"answer": normalise(ids), "hints": ["h"], "rtol": 1e-3}, SALT)   # item by item
+    assert tolerant["iterations"] == 2000 and len(tolerant["sealed"]["items"]) == 109
+    t0 = time.perf_counter()
+    assert sealed_match(normalise(ids), {**tolerant, "salt": SALT})
+    assert time.perf_counter() - t0 < 1.0
 
 
 def test_functional_check_with_a_sealed_key_gives_verdicts_hints_and_records_attempts(tmp_path, monkeypatch):
@@ -280,6 +297,7 @@ EXPECTED_COINCIDENCES = {
     "00.customers": "the number of customers: the customers table shows it too (observable, not latent)",
     "01.referral_share": "0.602 = mean final satisfaction by chance: the answer is the scenario's referral share",
     "04.champion_money_mid2025": "0.310 = mean switching cost of the acquired by chance: a share of RFM money",
+    "09.care_uplift": "4.0 % profit uplift of a market experiment ≈ mean cost to serve 3.99 by chance (other runs)",
 }
 
 

@@ -213,7 +213,7 @@ def read_key(chapter: str, folder: str | Path | None = None) -> dict[str, dict] 
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") == SEALED_FORMAT:
         extra = {"salt": data["salt"], "iterations": data["iterations"]}
-        return {ex_id: {**entry, **extra} for ex_id, entry in data["exercises"].items()}
+        return {ex_id: {**extra, **entry} for ex_id, entry in data["exercises"].items()}
     return {ex_id: decode_entry(text) for ex_id, text in data["exercises"].items()}
 
 
@@ -241,7 +241,10 @@ def write_key(chapter: str, entries: dict[str, dict], *, source: str, folder: st
 #   * a number, relative tolerance rtol > 0: its sign and the cell k = floor(ln|x| / w) on a
 #     logarithmic grid of width w = -ln(1 - rtol); a value within atol of 0 is the cell "zero";
 #   * a number, rtol = 0 (exact): the cell k = floor(x / q) of a grid of width q = max(atol, 1e-6);
-#     an exercise with both rtol > 0 and atol > 1e-6 stores both cells.
+#     an exercise with both rtol > 0 and atol > 1e-6 stores both cells;
+#   * a list, set or dict whose items are all exact (texts, bools, numbers with rtol = 0): ONE digest
+#     of the whole, in a canonical form (numbers as round(x / q), sets sorted, dict keys sorted) — so a
+#     set of 100 customer ids cannot be found one id at a time. Other containers: item by item.
 # A given number is hashed in its own cell and the two neighbours (k-1, k, k+1), so every answer
 # within the tolerance is accepted; an answer up to about twice the tolerance away may be too.
 # Dict keys are hashed too; list, set and dict sizes are kept (check() says "a list of 3 items").
@@ -286,16 +289,41 @@ class _Sealer:
             cells += [("abs", k + d) for d in spread]
         return cells
 
-    def seal(self, expected: dict) -> dict:
+    def _exact(self, answer: dict) -> bool:
+        """Whether every leaf compares exactly (so the whole container can be one digest)."""
+        kind, value = answer["kind"], answer["value"]
+        if kind == "number":
+            return self.rtol == 0 and self.atol <= _EXACT_QUANTUM
+        if kind in ("text", "bool"):
+            return True
+        items = value.values() if kind == "dict" else value
+        return all(self._exact(v) for v in items)
+
+    def _canonical(self, answer: dict):
+        kind, value = answer["kind"], answer["value"]
+        if kind == "number":
+            return ["n", round(value / max(self.atol, _EXACT_QUANTUM))]
+        if kind in ("text", "bool"):
+            return [kind[0], value]
+        if kind == "list":
+            return ["l", [self._canonical(v) for v in value]]
+        if kind == "set":
+            return ["s", sorted((self._canonical(v) for v in value), key=json.dumps)]
+        return ["d", [[k, self._canonical(value[k])] for k in sorted(value)]]
+
+    def seal(self, expected: dict, top: bool = True) -> dict:
         kind, value = expected["kind"], expected["value"]
+        if top and kind in ("list", "set", "dict") and self._exact(expected):
+            return {"kind": kind, "n": len(value), "whole": self.digest("whole", self._canonical(expected))}
         if kind == "number":
             return {"kind": kind, "d": sorted(self.digest(*c) for c in self.number_cells(value, given=False))}
         if kind in ("text", "bool"):
             return {"kind": kind, "d": [self.digest(kind, value)]}
         if kind in ("list", "set"):
-            return {"kind": kind, "items": [self.seal(v) for v in value]}
+            return {"kind": kind, "items": [self.seal(v, False) for v in value]}
         if kind == "dict":
-            return {"kind": kind, "items": {self.digest("key", k): self.seal(v) for k, v in sorted(value.items())}}
+            return {"kind": kind,
+                    "items": {self.digest("key", k): self.seal(v, False) for k, v in sorted(value.items())}}
         raise ValueError(f"unknown answer kind {kind!r}")
 
     def matches(self, given: dict, sealed: dict) -> bool:
@@ -303,6 +331,10 @@ class _Sealer:
         if given["kind"] != kind:
             return False
         value = given["value"]
+        if "whole" in sealed:
+            if len(value) != sealed["n"] or not self._exact(given):
+                return False
+            return self.digest("whole", self._canonical(given)) == sealed["whole"]
         if kind == "number":
             return any(self.digest(*c) in sealed["d"] for c in self.number_cells(value, given=True))
         if kind in ("text", "bool"):
@@ -324,10 +356,26 @@ class _Sealer:
         return set(given_items) == set(items) and all(self.matches(given_items[k], items[k]) for k in items)
 
 
+def _leaves(answer: dict) -> int:
+    kind, value = answer["kind"], answer["value"]
+    if kind in ("list", "set"):
+        return sum(_leaves(v) for v in value) or 1
+    if kind == "dict":
+        return sum(_leaves(v) for v in value.values()) or 1
+    return 1
+
+
 def seal_entry(entry: dict, salt: str, iterations: int = SEAL_ITERATIONS) -> dict:
-    """A plain key entry with its ``answer`` replaced by ``sealed`` digests (hints, tolerances kept)."""
+    """A plain key entry with its ``answer`` replaced by ``sealed`` digests (hints, tolerances kept).
+
+    A container sealed item by item (not all exact) has many digests to check: its rounds
+    are divided by its number of items (at least 2,000), so ``check`` stays well under a second.
+    """
     sealer = _Sealer(salt, iterations, entry.get("rtol", DEFAULT_RTOL), entry.get("atol", DEFAULT_ATOL))
     out = {k: v for k, v in entry.items() if k != "answer"}
+    if entry["answer"]["kind"] in ("list", "set", "dict") and not sealer._exact(entry["answer"]):
+        sealer.iterations = min(iterations, max(2000, iterations // _leaves(entry["answer"])))
+        out["iterations"] = sealer.iterations
     out["sealed"] = sealer.seal(entry["answer"])
     return out
 
@@ -343,7 +391,7 @@ def describe_sealed(sealed: dict) -> str:
     """What kind of answer a sealed entry expects, in words (as :func:`describe_answer`)."""
     words = _KIND_WORDS[sealed["kind"]]
     if sealed["kind"] in ("list", "set", "dict"):
-        words += f" of {len(sealed['items'])} items"
+        words += f" of {sealed['n'] if 'whole' in sealed else len(sealed['items'])} items"
     return words
 
 
