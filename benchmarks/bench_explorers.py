@@ -361,3 +361,19 @@ def _ch13_sql():
 
 
 EXPLORERS.append(Explorer("13 customer selection in SQL", _ch13_sql))
+
+
+def _ch09_retention():
+    from crmlab.explore import retention as lab
+
+    runs = lab.load_runs()
+    box = lab.retention_explorer()
+    start = {name: control.value for name, control in box.controls.items()}
+    changes = [("replications", 20), ("level", "high"), ("strategy", "loyalty programme"), ("replications", 2),
+               ("strategy", "win back dormant"), ("strategy", "no action"), ("replications", 12),
+               ("strategy", start["strategy"]), ("level", start["level"]), ("replications", start["replications"])]
+    picks = (("care contacts · 90 days", 5), ("loyalty programme · 10%", 20), ("win back dormant", 2))
+    return Case(box, changes, [lambda p=p: lab.paired_effect(runs, p[0], n=p[1]) for p in picks])
+
+
+EXPLORERS.append(Explorer("09 retention lab", _ch09_retention))
