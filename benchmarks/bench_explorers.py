@@ -370,7 +370,7 @@ def _ch09_retention():
     box = lab.retention_explorer()
     start = {name: control.value for name, control in box.controls.items()}
     changes = [("replications", 20), ("level", "high"), ("strategy", "loyalty programme"), ("replications", 2),
-               ("strategy", "win back dormant"), ("strategy", "no action"), ("replications", 12),
+               ("strategy", "win back dormant"), ("replications", 12), ("strategy", "no action"),
                ("strategy", start["strategy"]), ("level", start["level"]), ("replications", start["replications"])]
     picks = (("care contacts · 90 days", 5), ("loyalty programme · 10%", 20), ("win back dormant", 2))
     return Case(box, changes, [lambda p=p: lab.paired_effect(runs, p[0], n=p[1]) for p in picks])
