@@ -253,6 +253,45 @@ def _ch11_kpi():
 EXPLORERS.append(Explorer("11 KPI programme vs control", _ch11_kpi))
 
 
+def _ch13_sql():
+    from crmlab import sql as crm_sql
+    from crmlab.explore import sql as selection
+
+    con = crm_sql.connect(analyst=True)
+    box = selection.selection_explorer(con)
+    start = {name: control.value for name, control in box.controls.items()}
+    changes = [("silent_days", 360), ("min_orders", 3), ("min_spend", 500), ("channel", "referral"),
+               ("silent_days", 0), ("channel", start["channel"]), ("min_spend", start["min_spend"]),
+               ("min_orders", start["min_orders"]), ("silent_days", start["silent_days"])]
+    stages = selection.stage_of_customers(con, "2025-12-31")
+    picks = ((120, 1, 0, "any"), (360, 3, 500, "referral"), (0, 2, 250, "search_ads"))
+    return Case(box, changes, [lambda p=p: selection.run_selection(con, "2025-12-31", silent_days=p[0], min_orders=p[1],
+                                                                   min_spend=p[2], channel=p[3], stages=stages)
+                               for p in picks])
+
+
+EXPLORERS.append(Explorer("13 customer selection in SQL", _ch13_sql))
+
+
+def _ch09_retention():
+    from crmlab.explore import retention as lab
+
+    runs = lab.load_runs()
+    box = lab.retention_explorer()
+    start = {name: control.value for name, control in box.controls.items()}
+    changes = [("replications", 20), ("level", "high"), ("strategy", "loyalty programme"), ("replications", 2),
+               ("strategy", "win back dormant"), ("replications", 12), ("strategy", "no action"),
+               ("strategy", start["strategy"]), ("level", start["level"]), ("replications", start["replications"])]
+    picks = (("care contacts · 90 days", 5), ("loyalty programme · 10%", 20), ("win back dormant", 2))
+    return Case(box, changes, [lambda p=p: lab.paired_effect(runs, p[0], n=p[1]) for p in picks])
+
+
+EXPLORERS.append(Explorer("09 retention lab", _ch09_retention))
+
+# one list in chapter order, whatever order the entries were added in
+EXPLORERS.sort(key=lambda e: e.name)
+
+
 def _baseline_ms() -> float:
     fig = Figure(figsize=crmlab.explore.FIGSIZE, dpi=crmlab.explore.DPI)
     FigureCanvasAgg(fig)
@@ -341,39 +380,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _ch13_sql():
-    from crmlab import sql as crm_sql
-    from crmlab.explore import sql as selection
-
-    con = crm_sql.connect(analyst=True)
-    box = selection.selection_explorer(con)
-    start = {name: control.value for name, control in box.controls.items()}
-    changes = [("silent_days", 360), ("min_orders", 3), ("min_spend", 500), ("channel", "referral"),
-               ("silent_days", 0), ("channel", start["channel"]), ("min_spend", start["min_spend"]),
-               ("min_orders", start["min_orders"]), ("silent_days", start["silent_days"])]
-    stages = selection.stage_of_customers(con, "2025-12-31")
-    picks = ((120, 1, 0, "any"), (360, 3, 500, "referral"), (0, 2, 250, "search_ads"))
-    return Case(box, changes, [lambda p=p: selection.run_selection(con, "2025-12-31", silent_days=p[0], min_orders=p[1],
-                                                                   min_spend=p[2], channel=p[3], stages=stages)
-                               for p in picks])
-
-
-EXPLORERS.append(Explorer("13 customer selection in SQL", _ch13_sql))
-
-
-def _ch09_retention():
-    from crmlab.explore import retention as lab
-
-    runs = lab.load_runs()
-    box = lab.retention_explorer()
-    start = {name: control.value for name, control in box.controls.items()}
-    changes = [("replications", 20), ("level", "high"), ("strategy", "loyalty programme"), ("replications", 2),
-               ("strategy", "win back dormant"), ("replications", 12), ("strategy", "no action"),
-               ("strategy", start["strategy"]), ("level", start["level"]), ("replications", start["replications"])]
-    picks = (("care contacts · 90 days", 5), ("loyalty programme · 10%", 20), ("win back dormant", 2))
-    return Case(box, changes, [lambda p=p: lab.paired_effect(runs, p[0], n=p[1]) for p in picks])
-
-
-EXPLORERS.append(Explorer("09 retention lab", _ch09_retention))
