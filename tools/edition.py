@@ -91,7 +91,8 @@ This folder is yours: the notebooks in `notebooks/` read **your own dataset** (`
 and check your answers against **your own key** (`keys/`), because of the file
 `crmlab-student.toml` here. Nothing to configure.
 
-1. Install the course package once (your instructor tells you how, e.g. `pip install crmlab`).
+1. Install the course package once, as your instructor tells you (e.g. `pip install` of the crmlab
+   wheel or repository they give you).
 2. Open JupyterLab in this folder: `jupyter lab`, then `notebooks/`.
 3. Write your answer where a cell says `answer = ...` and run the `check(...)` line.
 
