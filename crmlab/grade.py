@@ -14,7 +14,8 @@
 Each notebook ``NN_*.ipynb`` is executed headless (a fresh kernel, ``MPLBACKEND=agg``)
 with ``CRMLAB_STUDENT`` naming the student's file — the class folder's with
 ``--class`` (the instructor's plain keys), else the one in the submission (its
-sealed keys) — and ``CRMLAB_ATTEMPTS`` catching every ``check`` call. A notebook
+sealed keys; a student could have changed those, so grade that counts with
+``--class``) — and ``CRMLAB_ATTEMPTS`` catching every ``check`` call. A notebook
 that raises is graded as far as it ran: the exercises after the failing cell are
 *not reached* and the row's ``flag`` says where it stopped. With ``--attempts``
 nothing is executed: the answers recorded in the submission's ``attempts.jsonl``

@@ -432,13 +432,16 @@ def test_functional_gradebook_of_three_submissions(graded_class, tmp_path):
         f"check('04.rfm_cells', {k2['04.rfm_cells'] + 1!r})",
         f"check('04.champion_money_mid2025', {k2['04.champion_money_mid2025'] * 2!r})",
         "check('04.rollout_cells', ...)"])
-    # s03 raises in its third cell
+    # s03 raises in its third cell; handed in as a zip of the folder
+    import shutil
+
     k3 = {ex: _plain_value(e["answer"]) for ex, e in read_key("04", graded_class / "s03" / "keys").items()}
-    _notebook(subs / "s03" / "notebooks" / "04_rfm.ipynb", [
+    _notebook(tmp_path / "zipped" / "s03" / "notebooks" / "04_rfm.ipynb", [
         "from crmlab.exercises import check",
         f"check('04.breakeven', {k3['04.breakeven']!r})",
         "raise ValueError('boom')",
         f"check('04.rfm_cells', {k3['04.rfm_cells']!r})"])
+    shutil.make_archive(str(subs / "s03"), "zip", tmp_path / "zipped", "s03")
     rows = grade(subs, tmp_path / "gradebook.csv", class_folder=graded_class, workers=2)
     with open(tmp_path / "gradebook.csv", newline="") as fh:
         assert list(csv.DictReader(fh)) == [{k: str(v) for k, v in r.items()} for r in rows]
