@@ -19,7 +19,7 @@ from crmlab.errors import CRMDataError, ParameterError, check_finite, check_int,
 __all__ = [
     "discounted_value", "crv_p", "retention_clv", "value_score", "CURRENT_WEIGHTS",
     "POTENTIAL_WEIGHTS", "acquisition_payback", "Payback", "customer_profit", "profit_by_order_number",
-    "purchase_cycle",
+    "purchase_cycle", "member_value",
 ]
 
 
@@ -414,3 +414,54 @@ def profit_by_order_number(
     out.index.name = "order_number"
     out["cumulative_profit"] = out["mean_profit"].cumsum()
     return out
+
+
+def member_value(fee: float, renewal: float, merchandise_margin: float, *, fee_cost: float = 0.0,
+                 discount: float = 0.1) -> dict[str, float]:
+    """Paid-membership economics: what one member is worth, and how much of it the fee is.
+
+    A member pays the yearly ``fee`` F at joining and at each anniversary (serving
+    the account costs ``fee_cost`` c_F a year) and brings the gross ``merchandise_margin``
+    M a year on their purchases. At each anniversary they renew with probability ρ
+    (``renewal``); cash is discounted at d a year. The year's profit is paid at its
+    start (the fee is paid up front), so with π = (F − c_F) + M:
+
+        fee_share       = (F − c_F) / π
+        expected_years  = 1 / (1 − ρ)                    (years paid, the first one included)
+        lifetime_value  = π · (1 + d) / (1 + d − ρ)     (:func:`retention_clv`, ``include_current=True``)
+
+    Parameters
+    ----------
+    fee, fee_cost : float
+        Yearly fee and its yearly cost of administration (money, ≥ 0).
+    renewal : float
+        Probability of renewing at an anniversary, 0 ≤ ρ < 1.
+    merchandise_margin : float
+        Gross margin per member per year on the goods bought (money; may be < 0).
+    discount : float
+        Discount rate per year (default 0.1).
+
+    Returns
+    -------
+    dict
+        ``yearly_profit`` π, ``fee_profit`` F − c_F, ``fee_share``, ``expected_years``,
+        ``lifetime_value``.
+
+    Example
+    -------
+    >>> v = member_value(60, 0.9, 40, fee_cost=8, discount=0.1)   # π = 52 + 40 = 92
+    >>> round(v["fee_share"], 4), round(v["expected_years"], 6), round(v["lifetime_value"], 2)   # 92·1.1/0.2 = 506
+    (0.5652, 10.0, 506.0)
+    """
+    f = check_positive("fee", fee, allow_zero=True)
+    c = check_positive("fee_cost", fee_cost, allow_zero=True)
+    rho = check_probability("renewal", renewal)
+    if rho >= 1.0:
+        raise CRMDataError("renewal", "must be below 1 (a member who always renews stays forever)",
+                           detail=f"got {renewal!r}")
+    m = check_number("merchandise_margin", merchandise_margin)
+    profit = (f - c) + m
+    return {"yearly_profit": float(profit), "fee_profit": float(f - c),
+            "fee_share": float((f - c) / profit) if profit != 0 else float("nan"),
+            "expected_years": float(1.0 / (1.0 - rho)),
+            "lifetime_value": float(retention_clv(profit, rho, discount, include_current=True))}

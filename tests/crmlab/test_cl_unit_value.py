@@ -157,3 +157,46 @@ def test_five_tier_cycle_is_purchase_cycle():
     pc = value.purchase_cycle(tx)
     assert t["cycle"].loc[[1, 2]].tolist() == pc.loc[[1, 2]].tolist() == [15.0, 20.0]
     assert np.isinf(t["cycle"].loc[3]) and np.isnan(pc.loc[3])
+
+
+# ---- member_value (chapter 12: paid membership) ---------------------------------------------------
+def test_member_value_hand_worked():
+    from crmlab.value import member_value
+
+    # fee 60 − cost 8 = 52 from the fee, 40 from the goods: 92 a year; fee share 52/92
+    v = member_value(60, 0.9, 40, fee_cost=8, discount=0.1)
+    assert v["yearly_profit"] == pytest.approx(92.0)
+    assert v["fee_profit"] == pytest.approx(52.0)
+    assert v["fee_share"] == pytest.approx(52 / 92)
+    assert v["expected_years"] == pytest.approx(10.0)
+    # paid at the start of each year: 92 + 92·0.9/1.1 + 92·0.81/1.21 + … = 92·1.1/(1.1 − 0.9) = 506
+    assert v["lifetime_value"] == pytest.approx(506.0)
+    # no discount, renewal 0.5: 92 · 1/(1 − 0.5) = 184 = π × expected years
+    v0 = member_value(60, 0.5, 40, fee_cost=8, discount=0.0)
+    assert v0["lifetime_value"] == pytest.approx(184.0) == pytest.approx(v0["yearly_profit"] * v0["expected_years"])
+
+
+def test_member_value_series_matches_formula():
+    from crmlab.value import member_value
+
+    years = np.arange(0, 400)
+    series = float(np.sum(70.0 * (0.8 / 1.05) ** years))
+    assert member_value(50, 0.8, 30, fee_cost=10, discount=0.05)["lifetime_value"] == pytest.approx(series)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(fee=-1, renewal=0.9, merchandise_margin=10), "fee"),
+    (dict(fee=60, renewal=1.0, merchandise_margin=10), "renewal"),
+    (dict(fee=60, renewal=1.2, merchandise_margin=10), "renewal"),
+    (dict(fee=60, renewal=0.9, merchandise_margin=float("nan")), "merchandise_margin"),
+    (dict(fee=60, renewal=0.9, merchandise_margin=10, fee_cost=-2), "fee_cost"),
+])
+def test_member_value_bad_input_names_parameter(kwargs, name):
+    import pickle
+
+    from crmlab.value import member_value
+
+    with pytest.raises(ValueError, match=name) as err:
+        member_value(**kwargs)
+    again = pickle.loads(pickle.dumps(err.value))
+    assert str(again) == str(err.value)
