@@ -289,6 +289,18 @@ def _ch09_retention():
 EXPLORERS.append(Explorer("09 retention lab", _ch09_retention))
 
 # one list in chapter order, whatever order the entries were added in
+def _ch12_cases():
+    from crmlab.explore import cases
+
+    box = cases.member_explorer(fee=60, renewal=0.84, merchandise_margin=60)
+    changes = [("fee", 50), ("renewal", 0.79), ("merchandise_margin", 120), ("renewal", 0.95), ("fee", 0),
+               ("merchandise_margin", 60), ("fee", 60), ("renewal", 0.84)]
+    return Case(box, changes, [lambda f=f, m=m: cases.member_value_curve(f, m) for f, m in ((60, 60), (50, 120))])
+
+
+EXPLORERS.append(Explorer("12 membership fee and renewal", _ch12_cases))
+
+
 EXPLORERS.sort(key=lambda e: e.name)
 
 
