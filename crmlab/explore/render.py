@@ -20,7 +20,9 @@ the tick positions and labels, the axis labels. Anything else in the frame
 (colours, fixed texts, legends) is set once in ``setup``. When only some panels'
 keys changed, only those panels are drawn again, on their own patch of the kept
 frame (blanked to the figure's colour), unless their pixels would touch another
-panel's frame.
+panel's frame. The last few frames are kept by their key, so a control that
+moves back and forth between two settings (RFM's 3 and 9 score levels) finds
+its frame again instead of drawing it.
 """
 from __future__ import annotations
 
@@ -30,7 +32,10 @@ import math
 import numpy as np
 from PIL import Image
 
-__all__ = ["FigureRenderer", "frame_key", "animated_artists", "encode_png"]
+__all__ = ["FigureRenderer", "frame_key", "animated_artists", "encode_png", "FRAMES_KEPT"]
+
+#: how many frames (one full-figure bitmap each, ~2.5 MB) a renderer keeps by their key
+FRAMES_KEPT = 6
 
 
 def _axis_key(axis) -> tuple:
@@ -75,7 +80,8 @@ class FigureRenderer:
 
     The artists it redraws at each update are those animated when it is made
     (make it after ``setup``). ``frames_drawn`` counts whole frames drawn,
-    ``axes_drawn`` single panels drawn again.
+    ``axes_drawn`` single panels drawn again, ``frames_reused`` frames found
+    again among the last :data:`FRAMES_KEPT` by their key.
 
     Example
     -------
@@ -94,11 +100,17 @@ class FigureRenderer:
         self.animated = animated_artists(fig)
         self.key = self.background = None
         self.legends, self.extents = [], []
-        self.frames_drawn = self.axes_drawn = 0
+        self.frames_drawn = self.axes_drawn = self.frames_reused = 0
+        self.kept = {}                        # frame key -> (background, legends, extents), oldest first
 
     def png(self) -> bytes:
         fig, canvas = self.fig, self.fig.canvas
         key = frame_key(fig)
+        if key != self.key and key in self.kept:
+            self.background, self.legends, extents = self.kept[key]
+            self.extents = list(extents)
+            self.frames_reused += 1
+            self.key = key
         if key != self.key:
             renderer = canvas.get_renderer()
             if not self._draw_changed_axes(key, renderer):
@@ -110,6 +122,9 @@ class FigureRenderer:
             self.legends = [canvas.copy_from_bbox(leg.get_window_extent(renderer).padded(2))
                             for leg in legends if leg is not None and leg.get_visible() and not leg.get_animated()]
             self.key = key
+            self.kept[key] = (self.background, self.legends, list(self.extents))
+            while len(self.kept) > FRAMES_KEPT:
+                del self.kept[next(iter(self.kept))]
         else:
             canvas.restore_region(self.background)
         for artist in self.animated:

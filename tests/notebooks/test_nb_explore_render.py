@@ -130,13 +130,32 @@ def test_unit_only_the_changed_panel_is_drawn_again():
     ax2.set_ylabel("customers")
     assert renderer.png() == FigureRenderer(fig).png()     # blanked and redrawn in place: same pixels
     assert (renderer.frames_drawn, renderer.axes_drawn) == (1, 1)
-    ax2.set_ylim(0, 1)                                     # back: the old, wider labels are blanked too
+    ax2.set_ylim(0, 1)                                     # back: the first frame is found again, not drawn
     ax2.set_ylabel("")
     assert renderer.png() == FigureRenderer(fig).png()
+    assert (renderer.frames_drawn, renderer.axes_drawn, renderer.frames_reused) == (1, 1, 1)
     ax1.set_ylim(0, 5)
     ax2.set_ylim(0, 5)                                     # every panel changed: one whole frame
     assert renderer.png() == FigureRenderer(fig).png()
-    assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 2)
+    assert (renderer.frames_drawn, renderer.axes_drawn) == (2, 1)
+
+
+def test_unit_frames_kept_by_key_are_reused_and_the_oldest_forgotten():
+    from crmlab.explore.render import FRAMES_KEPT
+
+    fig, ax = _small_figure()
+    renderer = FigureRenderer(fig)
+    tops = range(1, FRAMES_KEPT + 2)                       # one more frame than are kept
+    for top in tops:
+        ax.set_ylim(0, top)
+        renderer.png()
+    assert (renderer.frames_drawn, renderer.frames_reused) == (FRAMES_KEPT + 1, 0)
+    ax.set_ylim(0, tops[-2])                               # kept: found again, same pixels as a fresh frame
+    assert renderer.png() == FigureRenderer(fig).png()
+    assert (renderer.frames_drawn, renderer.frames_reused) == (FRAMES_KEPT + 1, 1)
+    ax.set_ylim(0, tops[0])                                # the oldest was forgotten: drawn again
+    assert renderer.png() == FigureRenderer(fig).png()
+    assert (renderer.frames_drawn, renderer.frames_reused) == (FRAMES_KEPT + 2, 1)
 
 
 def test_unit_overlapping_axes_get_a_whole_frame():
