@@ -298,6 +298,7 @@ EXPECTED_COINCIDENCES = {
     "01.referral_share": "0.602 = mean final satisfaction by chance: the answer is the scenario's referral share",
     "04.champion_money_mid2025": "0.310 = mean switching cost of the acquired by chance: a share of RFM money",
     "09.care_uplift": "4.0 % profit uplift of a market experiment ≈ mean cost to serve 3.99 by chance (other runs)",
+    "12.capstone_segment": "100 customers in the capstone's segment = 100 % of the acquired are acquired, by chance",
 }
 
 
