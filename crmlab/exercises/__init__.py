@@ -177,7 +177,7 @@ def _evaluate(exercise: str, answer) -> CheckResult:
     except NotAnswered:
         return CheckResult(exercise, "not answered", messages.text("not answered"))
     except AnswerTypeError as err:
-        return CheckResult(exercise, "wrong", f"{err}.\n{_hints(exercise, entry)}")
+        return CheckResult(exercise, "wrong", f"{err}\n{_hints(exercise, entry)}")   # err ends with its full stop
     sealed = "sealed" in entry                  # a student edition's key: digests, not answers
     expected = entry["sealed"] if sealed else entry["answer"]
     if given["kind"] != expected["kind"]:

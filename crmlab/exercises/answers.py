@@ -49,6 +49,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmlab.exercises import messages
+
 __all__ = ["NotAnswered", "AnswerTypeError", "normalise", "answers_match", "describe_answer",
            "encode_entry", "decode_entry", "key_folder", "key_path", "read_key", "write_key", "KEY_DIR",
            "DEFAULT_RTOL", "DEFAULT_ATOL", "SEALED_FORMAT", "seal_entry", "seal_key", "sealed_match",
@@ -64,7 +66,10 @@ class NotAnswered(Exception):
 
 
 class AnswerTypeError(TypeError):
-    """The answer has a type the checker cannot compare (e.g. a whole DataFrame)."""
+    """The answer has a type the checker cannot compare (e.g. a whole DataFrame).
+
+    The message is in the course language (:func:`crmlab.exercises.messages.course_language`).
+    """
 
 
 def _key(k: Any) -> str:
@@ -91,26 +96,23 @@ def normalise(answer: Any, _path: tuple = ()) -> dict:
     """
     if isinstance(answer, (list, tuple, dict, set, frozenset)):
         if id(answer) in _path:
-            raise AnswerTypeError("your answer contains itself (a list or dict that holds itself, "
-                                  "e.g. after `x.append(x)`); build a new list instead")
+            raise AnswerTypeError(messages.text("answer.itself"))
         _path = _path + (id(answer),)
     if answer is Ellipsis:
         raise NotAnswered()
     if answer is None:
-        raise AnswerTypeError("your answer is None — did the cell assign `answer = ...` "
-                              "to a value (a function without `return` gives None)?")
+        raise AnswerTypeError(messages.text("answer.none"))
     if isinstance(answer, (bool, np.bool_)):
         return {"kind": "bool", "value": bool(answer)}
     if isinstance(answer, numbers.Number) and not isinstance(answer, complex):
         value = float(answer)
         if math.isnan(value):
-            raise AnswerTypeError("your answer is NaN (not a number) — check for empty groups or missing values")
+            raise AnswerTypeError(messages.text("answer.nan"))
         return {"kind": "number", "value": value}
     if isinstance(answer, str):
         return {"kind": "text", "value": answer.strip().casefold()}
     if answer is pd.NaT or (isinstance(answer, np.datetime64) and np.isnat(answer)):
-        raise AnswerTypeError("your answer is a missing date (NaT) — check for empty groups or "
-                              "dates that did not parse")
+        raise AnswerTypeError(messages.text("answer.nat"))
     if isinstance(answer, (pd.Timestamp, _dt.date)):
         return {"kind": "text", "value": pd.Timestamp(answer).date().isoformat()}
     if isinstance(answer, np.datetime64):
@@ -118,8 +120,7 @@ def normalise(answer: Any, _path: tuple = ()) -> dict:
     if isinstance(answer, pd.DataFrame):
         if answer.shape[1] == 1:
             return normalise(answer.iloc[:, 0], _path)
-        raise AnswerTypeError(f"your answer is a whole table ({answer.shape[0]} rows × {answer.shape[1]} "
-                              "columns); the exercise asks for a number, a list or one column")
+        raise AnswerTypeError(messages.text("answer.table", rows=answer.shape[0], columns=answer.shape[1]))
     if isinstance(answer, pd.Series):
         return {"kind": "dict", "value": {_key(k): normalise(v, _path) for k, v in answer.items()}}
     if isinstance(answer, dict):
@@ -129,8 +130,7 @@ def normalise(answer: Any, _path: tuple = ()) -> dict:
         return {"kind": "set", "value": sorted(items, key=lambda d: json.dumps(d, sort_keys=True))}
     if isinstance(answer, (list, tuple, np.ndarray, pd.Index)):
         return {"kind": "list", "value": [normalise(v, _path) for v in list(answer)]}
-    raise AnswerTypeError(f"cannot check an answer of type {type(answer).__name__}; "
-                          "give a number, a text, a list or a dict")
+    raise AnswerTypeError(messages.text("answer.type", type=type(answer).__name__))
 
 
 def answers_match(given: dict, expected: dict, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> bool:
@@ -162,16 +162,20 @@ def answers_match(given: dict, expected: dict, *, rtol: float = DEFAULT_RTOL, at
     raise ValueError(f"unknown answer kind {kind!r}")
 
 
-_KIND_WORDS = {"number": "a number", "bool": "True or False", "text": "a text (str)",
-               "list": "a list", "set": "a set", "dict": "a dict or Series"}
+_KIND_WORDS = {kind: f"kind.{kind}" for kind in ("number", "bool", "text", "list", "set", "dict")}  # messages keys
 
 
-def describe_answer(expected: dict) -> str:
-    """What kind of answer is expected, in words (no value is revealed)."""
-    words = _KIND_WORDS[expected["kind"]]
-    if expected["kind"] in ("list", "set", "dict"):
-        words += f" of {len(expected['value'])} items"
-    return words
+def _kind_words(kind: str, n: int | None, lang: str | None) -> str:
+    """``"a list of 3 items"`` / ``"一个列表（共 3 项）"``: the words of :data:`crmlab.exercises.messages.MESSAGES`."""
+    words = messages.text(_KIND_WORDS[kind], lang=lang)
+    return words if n is None else messages.text("kind.items", lang=lang, words=words, n=n)
+
+
+def describe_answer(expected: dict, lang: str | None = None) -> str:
+    """What kind of answer is expected, in words (no value is revealed), in ``lang``
+    (default: the course language, :func:`crmlab.exercises.messages.course_language`)."""
+    sized = expected["kind"] in ("list", "set", "dict")
+    return _kind_words(expected["kind"], len(expected["value"]) if sized else None, lang)
 
 
 def encode_entry(entry: dict) -> str:
@@ -387,12 +391,10 @@ def sealed_match(given: dict, entry: dict) -> bool:
     return sealer.matches(given, entry["sealed"])
 
 
-def describe_sealed(sealed: dict) -> str:
+def describe_sealed(sealed: dict, lang: str | None = None) -> str:
     """What kind of answer a sealed entry expects, in words (as :func:`describe_answer`)."""
-    words = _KIND_WORDS[sealed["kind"]]
-    if sealed["kind"] in ("list", "set", "dict"):
-        words += f" of {sealed['n'] if 'whole' in sealed else len(sealed['items'])} items"
-    return words
+    n = (sealed["n"] if "whole" in sealed else len(sealed["items"])) if sealed["kind"] in ("list", "set", "dict") else None
+    return _kind_words(sealed["kind"], n, lang)
 
 
 def seal_key(chapter: str, plain_folder: str | Path, out_folder: str | Path, *,

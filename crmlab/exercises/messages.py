@@ -52,6 +52,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "expected": {"en": "Expected {expected}, got {given}.", "zh": "应当是{expected}，你给出的是{given}。"},
     "hint.one": {"en": "Hint: {step}", "zh": "提示：{step}"},
     "hint.step": {"en": "Hint {k} of {n}: {step}", "zh": "提示 {k}/{n}：{step}"},
+    # the kind of an answer, in "Expected {expected}, got {given}." (crmlab.exercises.answers.describe_answer)
+    "kind.number": {"en": "a number", "zh": "一个数字"},
+    "kind.bool": {"en": "True or False", "zh": "True 或 False"},
+    "kind.text": {"en": "a text (str)", "zh": "一段文本（str）"},
+    "kind.list": {"en": "a list", "zh": "一个列表"},
+    "kind.set": {"en": "a set", "zh": "一个集合（set）"},
+    "kind.dict": {"en": "a dict or Series", "zh": "一个字典（dict）或 Series"},
+    "kind.items": {"en": "{words} of {n} items", "zh": "{words}（共 {n} 项）"},
+    # an answer the checker cannot compare (crmlab.exercises.answers.AnswerTypeError)
+    "answer.itself": {"en": "your answer contains itself (a list or dict that holds itself, "
+                            "e.g. after `x.append(x)`); build a new list instead.",
+                      "zh": "你的答案包含它自己（一个装着自身的列表或字典，例如执行 `x.append(x)` 之后）；请改为构建一个新列表。"},
+    "answer.none": {"en": "your answer is None — did the cell assign `answer = ...` "
+                          "to a value (a function without `return` gives None)?",
+                    "zh": "你的答案是 None——这个单元格是否把 `answer = ...` 赋成了一个值？（没有 `return` 的函数返回 None）"},
+    "answer.nan": {"en": "your answer is NaN (not a number) — check for empty groups or missing values.",
+                   "zh": "你的答案是 NaN（不是数字）——请检查是否有空的分组或缺失值。"},
+    "answer.nat": {"en": "your answer is a missing date (NaT) — check for empty groups or dates that did not parse.",
+                   "zh": "你的答案是一个缺失的日期（NaT）——请检查是否有空的分组或未能解析的日期。"},
+    "answer.table": {"en": "your answer is a whole table ({rows} rows × {columns} columns); "
+                           "the exercise asks for a number, a list or one column.",
+                     "zh": "你的答案是一整张表（{rows} 行 × {columns} 列）；这道练习要的是一个数字、一个列表或一列。"},
+    "answer.type": {"en": "cannot check an answer of type {type}; give a number, a text, a list or a dict.",
+                    "zh": "无法检查类型为 {type} 的答案；请给出一个数字、一段文本、一个列表或一个字典。"},
 }
 
 

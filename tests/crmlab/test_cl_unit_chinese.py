@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import re
 import tomllib
 import warnings
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 matplotlib.use("agg")
@@ -297,3 +299,36 @@ def test_unit_glossary_tool_finds_missing_key_terms(tmp_path):
     nbformat.write(nb, tmp_path / "99_x.ipynb")
     assert tool.missing_rows(tmp_path) == [{"term_en": "new term", "term_zh": "新术语", "meaning": "y"}]
     assert tool.missing_rows() == []                               # the shipped glossary is complete
+
+
+# ---------------------------------------------------------------- answer kinds and answer errors in Chinese
+
+def test_unit_answer_kind_words_follow_the_course_language(chinese, key):
+    from crmlab.exercises import answers
+
+    three = {"kind": "list", "value": [{"kind": "number", "value": 1.0}] * 3}
+    assert answers.describe_answer({"kind": "number", "value": 1.0}) == "一个数字"
+    assert answers.describe_answer(three) == "一个列表（共 3 项）"
+    assert answers.describe_answer(three, lang="en") == "a list of 3 items"
+    assert answers.describe_sealed({"kind": "dict", "items": ["a", "b"]}) == "一个字典（dict）或 Series（共 2 项）"
+    assert answers.describe_sealed({"kind": "set", "n": 4, "whole": "x"}, lang="en") == "a set of 4 items"
+    typed = ex._evaluate("99.total", "two hundred")
+    assert typed.message == "应当是一个数字，你给出的是一段文本（str）。\n提示 1/3：概念"
+    with pytest.raises(answers.AnswerTypeError, match="你的答案是 None") as err:
+        answers.normalise(None)
+    assert pickle.loads(pickle.dumps(err.value)).args == err.value.args
+    with pytest.raises(answers.AnswerTypeError, match=r"一整张表（2 行 × 2 列）"):
+        answers.normalise(pd.DataFrame({"a": [1, 2], "b": [3, 4]}))
+    assert ex._evaluate("99.total", float("nan")).message.startswith(   # the 2nd wrong try: two steps
+        "你的答案是 NaN（不是数字）——请检查是否有空的分组或缺失值。\n提示 1/3：概念\n提示 2/3：方法")
+
+
+def test_unit_answer_kind_words_in_english_are_unchanged(english, key):
+    from crmlab.exercises import answers
+
+    assert ex._evaluate("99.total", "two hundred").message == \
+        "Expected a number, got a text (str).\nHint 1 of 3: concept"
+    assert ex._evaluate("99.total", [1, 2]).message.startswith("Expected a number, got a list of 2 items.")
+    assert ex._evaluate("99.total", None).message.startswith("your answer is None — did the cell assign")
+    with pytest.raises(answers.AnswerTypeError, match="cannot check an answer of type complex"):
+        answers.normalise(1j)
