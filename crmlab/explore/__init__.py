@@ -77,7 +77,12 @@ def explorer_figure():
 
 
 def _build(setup: Callable, values: dict):
-    """A new explorer figure, set up and updated to ``values``: ``(fig, update)``."""
+    """A new explorer figure, set up and updated to ``values``: ``(fig, update)``.
+
+    In a Chinese course or on yuan data the fixed labels are translated once here,
+    and the returned ``update`` passes the texts it rewrites through
+    :func:`crmlab.explore.labels.translate_dynamic` after each call.
+    """
     import matplotlib.pyplot as plt
 
     fig = explorer_figure()
@@ -86,8 +91,18 @@ def _build(setup: Callable, values: dict):
         lang, currency = _language_and_currency()
         if lang == "zh" or currency != "USD":
             labels.translate_figure(fig, lang, currency)   # fixed labels in Chinese / in yuan (crmlab.explore.labels)
+            update = _translating(update, labels.dynamic_texts(fig), lang, currency)
         update(**values)
     return fig, update
+
+
+def _translating(update: Callable, texts: list, lang: str, currency: str) -> Callable:
+    """``update`` followed by the translation of ``texts`` (the figure's animated texts) into ``lang``/``currency``."""
+    def translated_update(**values) -> None:
+        update(**values)
+        labels.translate_texts(texts, lang, currency)
+
+    return translated_update
 
 
 def _language_and_currency() -> tuple[str, str]:
@@ -149,7 +164,7 @@ def explorer(setup: Callable, controls: dict, *, title: str = "", columns: int =
     lang, currency = _language_and_currency()
     if lang == "zh" or currency != "USD":
         labels.translate_controls(controls, lang, currency)
-        title = labels.label(title, lang, currency)
+        title = labels.translate_dynamic(labels.label(title, lang, currency), lang, currency)
     values = lambda: {name: c.value for name, c in controls.items()}  # noqa: E731
     fig, update_figure = _build(setup, values())
     renderer = FigureRenderer(fig)

@@ -5,17 +5,21 @@ English. When the course language is Chinese (``CRMLAB_LANG=zh`` or ``lang = "zh
 in the student file, :func:`crmlab.exercises.messages.course_language`),
 :func:`crmlab.explore.explorer` passes the figure and the controls through
 :func:`translate_figure` and :func:`translate_controls` right after ``setup``:
-every **fixed** text found in :data:`ZH` is replaced by its Chinese (a text the
-explorer rewrites at each update, such as a title holding the current numbers,
-stays as the explorer writes it). A label not in the table stays English.
+every **fixed** text found in :data:`ZH` is replaced by its Chinese. A label
+not in the table stays English. The texts an explorer rewrites at each update
+(titles holding the current numbers, such as ``"CLV over 10 years = USD 1,234"``)
+go, after every update, through :func:`translate_dynamic`: an ordered list of
+patterns (:data:`DYNAMIC_ZH`), one per title shape, whose numbers are kept.
 
 Money follows the data: when the course's dataset (the student's own, or the
 shipped classroom one) is in yuan (``currency`` CNY in its data card, a
 ``zh_CN`` scenario), the fixed labels say ``CNY`` / ``元`` where they said
 ``USD`` / ``美元`` (:func:`data_currency`).
 
-It costs nothing at update time (the frame is drawn once, with the translated
-labels) and nothing in an English course on dollar data (nothing is consulted).
+The fixed labels cost nothing at update time (the frame is drawn once, with
+the translated labels); the dynamic pass is a few regular expressions over a few
+dozen short texts (well under a millisecond). An English course on dollar data
+consults nothing.
 
 Example
 -------
@@ -25,9 +29,11 @@ Example
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-__all__ = ["ZH", "tr", "label", "data_currency", "translate_figure", "translate_controls"]
+__all__ = ["ZH", "DYNAMIC_ZH", "tr", "label", "data_currency", "translate_figure", "translate_controls",
+           "translate_dynamic", "dynamic_texts", "translate_texts"]
 
 #: English label → Chinese, for the chapter explorers' fixed titles, axis labels, legends and controls
 ZH = {
@@ -130,3 +136,127 @@ def translate_controls(controls: dict, lang: str = "zh", currency: str = "USD") 
         description = getattr(control, "description", None)
         if isinstance(description, str):
             control.description = label(description, lang, currency)
+
+
+#: (English pattern, Chinese template) for the texts the chapter explorers rewrite at each update, in the
+#: order they are tried; every match in a text is replaced (``re.sub``), so a two-line title is two rules.
+#: ``\g<n>`` keeps the numbers, names and dates the explorer wrote. Money stays ``USD x`` here: the money
+#: rules of :func:`translate_dynamic` name it afterwards (``x 美元``, or ``x 元`` for a yuan dataset).
+DYNAMIC_ZH = [(re.compile(pattern), template) for pattern, template in [
+    # 00 market sandbox (market.py)
+    (r"^After (\d+) years: ([\d,]+) customers, ([\d,]+) dormant, ([\d,]+) lost$",
+     r"\1 年后：现实客户 \2，休眠客户 \3，流失客户 \4"),
+    (r"^A market of ([\d,]+) people \(seed (\d+)\)$", r"\1 人的市场（随机种子 \2）"),
+    # 01 retention economics (economics.py)
+    (r"^Customers \(r = (\S+) vs (\S+)\)$", r"客户数（r = \1 对比 \2）"),
+    (r"^Year (\d+): 5 points more retention = (\S+) profit$", r"第 \1 年：保持率高 5 个百分点 = 利润 \2"),
+    (r"^A firm buying ([\d,]+) customers a year, margin (USD|CNY) ([\d,.]+) per customer per year$",
+     r"一家每年获取 \1 位客户的企业，每位客户每年毛利 \2 \3"),
+    # 02 composition (composition.py)
+    (r"^Composition by (.+) \(([\d,]+) customers\)$", r"按 \1 的构成（\2 位客户）"),
+    # 03 CLV calculator (clv_calculator.py)
+    (r"^CLV over (\d+) years = ", r"\1 年 CLV = "),
+    (r"   \(m = (.+), r = (\S+), d = (\S+)\)$", r"   （m = \1，r = \2，d = \3）"),
+    # 04 RFM (rfm.py)
+    (r"^Customers per R-F square, (\S+?)(?:; darkest ([\d,]+))?$",
+     lambda m: f"每个 R-F 格的客户数，{m[1]}" + (f"；最多 {m[2]}" if m[2] else "")),
+    (r"^share of M \(total spend\)$", "M（消费总额）占比"),
+    (r"^share of M \(spend per order\)$", "M（每单消费）占比"),
+    (r"^([\d,]+) customers?, (\d+) score levels$", r"\1 位客户，\2 个分数等级"),
+    # 05 tiers (tiers.py)
+    (r"^Customers per square$", "每格客户数"),
+    (r"^cycle cut at (\S+) / (\S+) days, amount at (.+?) (\S+) / (\S+)$",
+     r"周期分界 \1 / \2 天，金额分界 \3 \4 / \5"),
+    (r"^Share per tier \(([\d,]+) changed tier since the start\)$", r"各层级占比（自开始以来 \1 位客户换了层级）"),
+    (r"^Share per tier$", "各层级占比"),
+    # 06 lifecycle and cohorts (lifecycle.py)
+    (r"^(\d{4}-\d{2}-\d{2}), dormant after (\d+) days$", r"\1，休眠阈值 \2 天"),
+    (r"^no dormant customer$", "没有休眠客户"),
+    (r"^no win-back figure \(window not observed\)$", "无赢回数据（观察窗口不足）"),
+    (r"^(\S+) of dormant buy within 90 days$", r"\1 的休眠客户在 90 天内再次购买"),
+    (r"^Cohort retention: (.+)$", r"同期群留存：\1"),
+    # 07 satisfaction and switching cost (loyalty.py)
+    (r"^Mean satisfaction (\S+), switching cost (\S+): retention (\S+), repeat rate (\S+), referrals (\S+)$",
+     r"平均满意度 \1，转移成本 \2：保持率 \3，重复购买率 \4，推荐占比 \5"),
+    # 08 help desk (service.py)
+    (r"^utilisation (\S+) · P\(wait\) (\S+) · mean wait (\S+) min$", r"利用率 \1 · P(等待) \2 · 平均等待 \3 分钟"),
+    (r"^(\S+) answered within (\S+) min$", r"\1 在 \2 分钟内接通"),
+    (r"^utilisation (\S+) ≥ 100%:$", r"利用率 \1 ≥ 100%："),
+    (r"^the queue grows without limit$", "队列无限增长"),
+    (r"^market, (\S+)-min handling:$", r"市场，处理时长 \1 分钟："),
+    (r"^no run with (\d+) agents$", r"没有 \1 个坐席的运行"),
+    (r"^market, (\S+)-min handling, (\d+) agents:$", r"市场，处理时长 \1 分钟，\2 个坐席："),
+    (r"^churn (\S+) · profit (\S+)$", r"流失率 \1 · 利润 \2"),
+    # retention experiments (retention.py)
+    (r"^no action against itself: every difference is 0$", "不采取行动与自身比较：差值全为 0"),
+    (r"^choose a strategy$", "请选择一个策略"),
+    (r"^(.+): (\S+) \[(\S+), (\S+)\] over (\d+) replications$", r"\1：\2 [\3, \4]（\5 次重复）"),
+    (r"^(.+): (\S+) from 1 replication$", r"\1：\2（1 次重复）"),
+    (r"^no interval from one run$", "一次运行无法给出区间"),
+    (r"^the interval is above 0: shown to pay$", "区间高于 0：证明有利可图"),
+    (r"^the interval is below 0: shown to lose money$", "区间低于 0：证明会亏钱"),
+    (r"^the interval includes 0: not shown to work yet$", "区间包含 0：尚未证明有效"),
+    # churn prediction (predict.py)
+    (r"^([\d,]+) targeted: ([\d,]+) churners \((\S+) of all\)$", r"目标客户 \1 位：其中流失者 \2 位（占全部的 \3）"),
+    (r"^precision (\S+) · revenue held (\S+)$", r"精确率 \1 · 保住的收入 \2"),
+    (r"^lift (\S+)$", r"提升度 \1"),
+    (r"^score ≥ (\S+)$", r"得分 ≥ \1"),
+    # SQL segments (sql.py)
+    (r"^([\d,]+) customers match · they spent (USD|CNY) ([\d,.]+) in total$", r"\1 位客户符合 · 共消费 \2 \3"),
+    # membership case (cases.py)
+    (r"^Renewal (\S+): a member is worth (USD|CNY) ([\d,.\-−]+) \((\S+) of it from the fee\)$",
+     r"续订率 \1：一位会员价值 \2 \3（其中 \4 来自会费）"),
+]]
+
+_AMOUNT = re.compile(r"\b(USD|CNY) ([+\-−]?[\d,]+(?:\.\d+)?)")
+_CODE = re.compile(r"\bUSD\b")
+_LETTERS = re.compile(r"[A-Za-z]")
+
+
+def translate_dynamic(text: str, lang: str = "zh", currency: str = "USD") -> str:
+    """One text an explorer wrote at an update, in ``lang``, its dollars named as ``currency``.
+
+    In Chinese, each line goes through :data:`DYNAMIC_ZH` (every pattern that
+    matches is applied, in order), then money is named after the amount:
+    ``USD 1,234`` → ``1,234 美元`` (``1,234 元`` for a yuan dataset). In English on
+    yuan data only the code changes: ``USD 1,234`` → ``CNY 1,234``.
+
+    >>> translate_dynamic("CLV over 10 years = USD 1,234   (m = USD 100, r = 80%, d = 10%)")
+    '10 年 CLV = 1,234 美元   （m = 100 美元，r = 80%，d = 10%）'
+    >>> translate_dynamic("1,510 customers, 5 score levels"), translate_dynamic("T = ∞: USD 900", "en", "CNY")
+    ('1,510 位客户，5 个分数等级', 'T = ∞: CNY 900')
+    """
+    if not _LETTERS.search(text):
+        return text                     # a count or a date: nothing to translate (most texts of a heat map)
+    if lang == "zh":
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            for pattern, template in DYNAMIC_ZH:
+                line = pattern.sub(template, line)
+            lines[i] = line
+        text = "\n".join(lines)
+        unit = "元" if currency == "CNY" else "美元" if currency == "USD" else currency
+        text = _AMOUNT.sub(lambda m: f"{m[2]} {'元' if m[1] == 'CNY' else unit}", text)
+        return _CODE.sub(unit, text)
+    return _CODE.sub(currency, text) if currency != "USD" else text
+
+
+def dynamic_texts(fig) -> list:
+    """The texts an update may rewrite: ``fig``'s animated Text artists and the texts of its animated legends."""
+    from matplotlib.text import Text
+
+    found = [t for t in fig.findobj(Text) if t.get_animated()]
+    for legend in [ax.get_legend() for ax in fig.axes] + list(fig.legends):
+        if legend is not None and legend.get_animated():
+            found += [t for t in legend.get_texts() if t not in found]
+    return found
+
+
+def translate_texts(texts: list, lang: str = "zh", currency: str = "USD") -> None:
+    """Each of ``texts`` (matplotlib Text artists) through :func:`translate_dynamic`, set only when it changed."""
+    for text in texts:
+        old = text.get_text()
+        if old:
+            new = translate_dynamic(old, lang, currency)
+            if new != old:
+                text.set_text(new)

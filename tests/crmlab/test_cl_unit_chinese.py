@@ -332,3 +332,89 @@ def test_unit_answer_kind_words_in_english_are_unchanged(english, key):
     assert ex._evaluate("99.total", None).message.startswith("your answer is None — did the cell assign")
     with pytest.raises(answers.AnswerTypeError, match="cannot check an answer of type complex"):
         answers.normalise(1j)
+
+
+# ---------------------------------------------------------------- explorer titles rewritten at each update
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _dynamic_titles(box) -> list[str]:
+    return [t.get_text() for t in labels.dynamic_texts(box.figure) if re.search(r"[A-Za-z\u4e00-\u9fff]", t.get_text())]
+
+
+def _move(box, name, value) -> None:
+    box.controls[name].value = value
+
+
+@pytest.mark.parametrize("case", ["clv", "market", "loyalty", "desk", "rfm", "members"])
+def test_functional_explorer_dynamic_titles_follow_a_chinese_course(chinese, case):
+    from crmlab.explore import cases, clv_calculator, loyalty, market, rfm, service
+
+    if case == "clv":
+        box = clv_calculator.clv_explorer()
+        _move(box, "retention", 0.5)
+        english_words = ["CLV over", "years", "USD"]
+        expected = ["年 CLV = ", " 美元", "T = ∞: "]
+    elif case == "market":
+        box = market.market_explorer()
+        english_words = ["After", "customers", "dormant", "lost"]
+        expected = ["年后：现实客户"]
+    elif case == "loyalty":
+        box = loyalty.loyalty_explorer()
+        english_words = ["Mean satisfaction", "switching cost", "retention", "repeat rate", "referrals"]
+        expected = ["平均满意度", "重复购买率"]
+    elif case == "desk":
+        box = service.desk_explorer()
+        _move(box, "agents", box.controls["agents"].value + 1)
+        english_words = ["utilisation", "mean wait", "answered", "market,", "handling", "agents", "churn", "profit"]
+        expected = ["利用率", "坐席"]
+    elif case == "members":
+        box = cases.member_explorer()
+        english_words = ["Renewal", "member", "worth", "USD", "fee"]
+        expected = ["续订率", "美元"]
+    else:
+        tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 4, 4],
+                           "date": ["2024-01-05", "2024-03-01", "2024-02-01", "2024-04-20", "2024-03-10",
+                                    "2024-04-02"], "amount": [10.0, 30.0, 5.0, 8.0, 12.0, 12.0]})
+        box = rfm.rfm_explorer(tx)
+        _move(box, "bins", 3)
+        monetary = box.controls["monetary"]
+        last = monetary.options[-1]
+        monetary.value = last[1] if isinstance(last, tuple) else last
+        english_words = ["Customers per", "customers", "score levels", "share of M"]
+        expected = ["位客户，3 个分数等级", "M（每单消费）占比", "每个 R-F 格的客户数"]
+    titles = _dynamic_titles(box)
+    joined = "\n".join(titles)
+    assert titles and all(_HAN.search(t) for t in titles if not t.startswith("T = ∞")), titles
+    assert not [w for w in english_words if w in joined], joined
+    assert all(e in joined for e in expected), joined
+    assert max(box.update_ms) < 5000                              # (timing budget: benchmarks/bench_explorers.py)
+
+
+def test_functional_render_png_translates_the_dynamic_titles(chinese):
+    from crmlab.explore import economics, render_png
+
+    figures = []
+
+    def setup(fig):
+        figures.append(fig)
+        return economics.profit_figure(fig)
+
+    assert render_png(setup, retention=0.8, acquisition_cost=300.0, referral_rate=0.0).startswith(b"\x89PNG")
+    titles = [t.get_text() for t in labels.dynamic_texts(figures[0])]
+    assert "客户数（r = 80% 对比 75%）" in titles
+    assert any(t.startswith("第 10 年：保持率高 5 个百分点 = 利润 +") for t in titles), titles
+
+
+def test_unit_translate_dynamic_money_and_english_untouched(english):
+    assert labels.translate_dynamic("1,510 customers, 5 score levels", "en", "USD") == "1,510 customers, 5 score levels"
+    assert labels.translate_dynamic("9 customers match · they spent USD 1,234 in total", "zh", "CNY") == \
+        "9 位客户符合 · 共消费 1,234 元"
+    assert labels.translate_dynamic("CLV over 3 years = USD 50   (m = USD 20, r = 50%, d = 0%)", "en", "CNY") == \
+        "CLV over 3 years = CNY 50   (m = CNY 20, r = 50%, d = 0%)"
+    assert labels.translate_dynamic("1,518", "zh") == "1,518"
+    from crmlab.explore.clv_calculator import clv_explorer
+
+    box = clv_explorer()                                          # an English course on dollar data: unchanged
+    assert any(t.startswith("CLV over 10 years = USD ") for t in _dynamic_titles(box))
