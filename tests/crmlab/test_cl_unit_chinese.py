@@ -389,7 +389,6 @@ def test_functional_explorer_dynamic_titles_follow_a_chinese_course(chinese, cas
     assert titles and all(_HAN.search(t) for t in titles if not t.startswith("T = ∞")), titles
     assert not [w for w in english_words if w in joined], joined
     assert all(e in joined for e in expected), joined
-    assert max(box.update_ms) < 5000                              # (timing budget: benchmarks/bench_explorers.py)
 
 
 def test_functional_render_png_translates_the_dynamic_titles(chinese):
